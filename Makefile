@@ -14,7 +14,7 @@ $(NPM_OK): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 # Front-end assets come from node_modules at build time; they are never committed.
-$(VENDOR)/.stamp: $(NPM_OK)
+node_modules/.portale-assets.stamp: $(NPM_OK)
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)
 	cp -R node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
@@ -22,7 +22,7 @@ $(VENDOR)/.stamp: $(NPM_OK)
 	rm -f $(VENDOR)/css/*.map $(VENDOR)/js/*.map
 	touch $@
 
-assets: $(VENDOR)/.stamp
+assets: node_modules/.portale-assets.stamp
 
 build: assets
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/portale

@@ -106,6 +106,11 @@ func Build(ctx context.Context, opts Options) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	// hugolib renders pages only; copying static/ is the hugo command's job,
+	// so do it here, first, as the command does (rendered pages win).
+	if err := copyStatic(sites, dst); err != nil {
+		return Result{}, fmt.Errorf("site: static files: %w", err)
+	}
 	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
 		return Result{}, fmt.Errorf("site: build: %w", err)
 	}
@@ -121,4 +126,39 @@ func Build(ctx context.Context, opts Options) (Result, error) {
 		return err
 	})
 	return res, err
+}
+
+// copyStatic copies the union of the project's and the theme's static
+// directories (per language when the site is multihost) into dst.
+func copyStatic(sites *hugolib.HugoSites, dst string) error {
+	for _, sfs := range sites.BaseFs.SourceFilesystems.Static {
+		base := filepath.Join(dst, sfs.PublishFolder)
+		err := afero.Walk(sfs.Fs, "/", func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			target := filepath.Join(base, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			in, err := sfs.Fs.Open(p)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			out, err := os.Create(target)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(out, in); err != nil {
+				out.Close()
+				return err
+			}
+			return out.Close()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

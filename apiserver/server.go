@@ -1,0 +1,81 @@
+// Package apiserver is the portal's HTTP front: the JSON API under /api/v1
+// (chi), the staff pages, and — for every other path — the static site of the
+// live deploy. One origin serves it all, so islands on static pages call the
+// API with a same-origin cookie and no CORS.
+package apiserver
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/comune-torino/portale/internal/store"
+)
+
+// LiveDeploy reports the id of the deploy being served ("" when none).
+type LiveDeploy func() string
+
+// Health is what the health endpoint needs from the database.
+type Health interface {
+	Health(ctx context.Context) store.Status
+}
+
+// Config wires the server to the rest of the portal.
+type Config struct {
+	Version    string
+	DB         Health
+	Static     http.Handler // the live deploy; nil serves only the API
+	LiveDeploy LiveDeploy
+	Logger     *slog.Logger
+}
+
+// Server is the portal's http.Handler.
+type Server struct {
+	cfg    Config
+	router chi.Router
+}
+
+// New builds the router. Routes are listed here, in one place.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.LiveDeploy == nil {
+		cfg.LiveDeploy = func() string { return "" }
+	}
+	s := &Server{cfg: cfg}
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.logRequests)
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(apiHeaders)
+		r.Method(http.MethodGet, "/health", s.handle(s.getHealth))
+		r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+		r.MethodNotAllowed(s.handle(func(http.ResponseWriter, *http.Request) error { return errMethodNotAllowed }))
+	})
+
+	static := cfg.Static
+	if static == nil {
+		static = http.NotFoundHandler()
+	}
+	r.NotFound(static.ServeHTTP)
+	r.MethodNotAllowed(static.ServeHTTP)
+	s.router = r
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+// apiHeaders marks API answers as personal and never cacheable by shared caches.
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}

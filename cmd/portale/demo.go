@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	portale "github.com/comune-torino/portale"
+	"github.com/comune-torino/portale/internal/datadir"
+	"github.com/comune-torino/portale/internal/store"
+)
+
+func newDemoCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "demo --data DIR --addr HOST:PORT",
+		Short: "Ambiente di prova: inizializza se serve, carica i dati di prova, costruisce e serve",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := datadir.New(f.data)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			logger, err := newLogger(f.logFormat)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			ctx := cmd.Context()
+			if _, err := dir.Init(ctx, portale.Starter); err != nil {
+				return err
+			}
+			if err := seedDemo(ctx, dir, out); err != nil {
+				return err
+			}
+			res, err := buildAndPublish(ctx, dir, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Sito costruito: %d pagine in %s (deploy %s).\n", res.Pages, res.Duration.Round(time.Millisecond), res.DeployID)
+			return serve(ctx, dir, f.addr, logger, func(url string) { printDemoWelcome(out, url, dir) })
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// seedDemo loads the demo data once; a second run reuses what is there.
+func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
+	db, err := store.Open(ctx, dir.DB())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Setting(ctx, "demo_seeded_at"); err == nil {
+		fmt.Fprintf(out, "Dati di prova già presenti in %s: li riuso.\n", dir.Root)
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := db.SetSetting(ctx, "demo_seeded_at", time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Dati di prova caricati in %s.\n", dir.Root)
+	return nil
+}
+
+func printDemoWelcome(out io.Writer, url string, dir datadir.Dir) {
+	fmt.Fprintf(out, `
+Portale Multiservizi — ambiente di prova
+  Sito pubblico:        %[1]s
+  Stato del servizio:   %[1]sapi/v1/health
+  Cartella dati:        %[2]s
+  Account di prova:     %[3]s
+
+Premi Ctrl+C per fermare il server. Rilanciando «make demo» i dati vengono riusati.
+`, url, dir.Root, demoAccounts)
+}
+
+// demoAccounts describes who can log in to the demo.
+const demoAccounts = "nessuno per ora: il sito pubblico non richiede accesso."

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/comune-torino/portale/apiserver"
+	"github.com/comune-torino/portale/internal/datadir"
+	"github.com/comune-torino/portale/internal/store"
+	"github.com/comune-torino/portale/internal/version"
+	deploy "github.com/comune-torino/portale/netlify-style-deploy"
+)
+
+type serveFlags struct {
+	data      string
+	addr      string
+	logFormat string
+}
+
+func (f *serveFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.data, "data", "", "cartella dei dati dell'installazione")
+	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "indirizzo e porta su cui ascoltare")
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "formato dei log su stderr: text o json")
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve --data DIR --addr HOST:PORT",
+		Short: "Serve sito, API, CMS e back office su un'unica origine",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := openData(f.data)
+			if err != nil {
+				return err
+			}
+			logger, err := newLogger(f.logFormat)
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), dir, f.addr, logger, func(url string) {
+				fmt.Fprintf(cmd.OutOrStdout(), "Portale in ascolto su %s (Ctrl+C per fermarlo)\n", url)
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q non valido: usa text o json", format)}
+}
+
+// serve runs the portal on addr until SIGINT or SIGTERM, then drains open
+// requests for up to 10 seconds.
+func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logger, ready func(url string)) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := store.Open(ctx, dir.DB())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deploys, err := deploy.Open(dir.Deploys())
+	if err != nil {
+		return err
+	}
+	static := deploy.NewServer(deploys, deploy.ServerOptions{})
+	api := apiserver.New(apiserver.Config{
+		Version: version.Version,
+		DB:      db,
+		Static:  static,
+		LiveDeploy: func() string {
+			d, err := deploys.Live()
+			if err != nil {
+				return ""
+			}
+			return d.ID
+		},
+		Logger: logger,
+	})
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listenError(addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	// A build by another process publishes a new deploy; pick it up promptly.
+	go func() {
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := static.Reload(); err != nil {
+					logger.Warn("reload live deploy", "err", err)
+				}
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "version", version.Version)
+	ready("http://" + ln.Addr().String() + "/")
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("arresto: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func listenError(addr string, err error) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("l'indirizzo %s è già in uso: ferma l'altro programma o scegli un'altra porta con --addr", addr)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("permesso negato per %s: usa una porta sopra 1024 o avvia con i permessi necessari", addr)
+	}
+	var ae *net.AddrError
+	if errors.As(err, &ae) {
+		return usageError{fmt.Sprintf("--addr %q non valido: usa HOST:PORTA, es. 127.0.0.1:8080", addr)}
+	}
+	return fmt.Errorf("non riesco ad ascoltare su %s: %v", addr, err)
+}

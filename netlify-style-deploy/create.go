@@ -1,0 +1,299 @@
+package deploy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+)
+
+const (
+	// Files up to this size are hashed from memory in one read; larger ones
+	// are streamed twice (hash, then copy only if the blob is new).
+	readWholeLimit = 8 << 20
+	// Below this size a gzip variant saves less than its own headers cost.
+	minGzipSize = 256
+)
+
+// Create stores the files under srcDir as a new deploy and returns it. The
+// deploy is not published. Files already in the store (same SHA-256) are not
+// written again, so a deploy where one page changed writes one blob and a
+// manifest. _headers, _redirects and netlify.toml are checked first: a
+// mistake in them fails the deploy with the file and line at fault.
+func (s *Store) Create(ctx context.Context, srcDir string) (Deploy, error) {
+	st, err := os.Stat(srcDir)
+	if err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: %w", err)
+	}
+	if !st.IsDir() {
+		return Deploy{}, fmt.Errorf("create deploy: %s is not a directory", srcDir)
+	}
+	if err := checkConfig(srcDir); err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: %w", err)
+	}
+
+	var paths []string
+	err = filepath.WalkDir(srcDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(srcDir, p)
+		if err != nil {
+			return err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: read %s: %w", srcDir, err)
+	}
+	if len(paths) == 0 {
+		return Deploy{}, fmt.Errorf("create deploy: %s holds no files", srcDir)
+	}
+
+	unlock, err := s.lock(false)
+	if err != nil {
+		return Deploy{}, err
+	}
+	defer unlock()
+
+	entries, err := s.storeFiles(ctx, srcDir, paths)
+	if err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: %w", err)
+	}
+	now := time.Now().UTC()
+	m := &manifest{ID: newID(now), Created: now, Files: map[string]fileEntry{}}
+	for i, rel := range paths {
+		if isConfigFile(rel) {
+			if m.Config == nil {
+				m.Config = map[string]fileEntry{}
+			}
+			m.Config[rel] = entries[i]
+			continue
+		}
+		m.Files[rel] = entries[i]
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: %w", err)
+	}
+	if err := s.writeAtomic(s.manifestPath(m.ID), data); err != nil {
+		return Deploy{}, fmt.Errorf("create deploy: write manifest: %w", err)
+	}
+	return m.describe(), nil
+}
+
+// checkConfig parses the rule files before anything is stored.
+func checkConfig(srcDir string) error {
+	config := map[string][]byte{}
+	for _, name := range configFiles {
+		data, err := os.ReadFile(filepath.Join(srcDir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		config[name] = data
+	}
+	_, err := parseRules(config)
+	return err
+}
+
+// storeFiles hashes and stores the files on all CPUs: hashing, not writing,
+// dominates a deploy in which little changed.
+func (s *Store) storeFiles(ctx context.Context, srcDir string, paths []string) ([]fileEntry, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	entries := make([]fileEntry, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				e, err := s.storeFile(filepath.Join(srcDir, filepath.FromSlash(paths[i])))
+				if err != nil {
+					cancel(fmt.Errorf("%s: %w", paths[i], err))
+					continue
+				}
+				entries[i] = e
+			}
+		})
+	}
+feed:
+	for i := range paths {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+func (s *Store) storeFile(src string) (fileEntry, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return fileEntry{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fileEntry{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return fileEntry{}, fmt.Errorf("not a regular file")
+	}
+	if st.Size() <= readWholeLimit {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return fileEntry{}, err
+		}
+		return s.storeBytes(src, data)
+	}
+	return s.storeLarge(src, f)
+}
+
+func (s *Store) storeBytes(src string, data []byte) (fileEntry, error) {
+	sum := sha256.Sum256(data)
+	e := fileEntry{
+		Digest: hex.EncodeToString(sum[:]),
+		Size:   int64(len(data)),
+		Type:   contentType(src, data),
+	}
+	blob := s.blobPath(e.Digest)
+	if _, err := os.Stat(blob); errors.Is(err, fs.ErrNotExist) {
+		if err := s.writeBlob(blob, bytes.NewReader(data), ""); err != nil {
+			return fileEntry{}, err
+		}
+	} else if err != nil {
+		return fileEntry{}, err
+	}
+	gz, err := s.gzipVariant(e, func() (io.Reader, error) { return bytes.NewReader(data), nil })
+	e.Gzip = gz
+	return e, err
+}
+
+func (s *Store) storeLarge(src string, f *os.File) (fileEntry, error) {
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fileEntry{}, err
+	}
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		return fileEntry{}, err
+	}
+	e := fileEntry{Digest: hex.EncodeToString(h.Sum(nil)), Size: size, Type: contentType(src, head[:n])}
+	blob := s.blobPath(e.Digest)
+	if _, err := os.Stat(blob); errors.Is(err, fs.ErrNotExist) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fileEntry{}, err
+		}
+		if err := s.writeBlob(blob, f, e.Digest); err != nil {
+			return fileEntry{}, err
+		}
+	} else if err != nil {
+		return fileEntry{}, err
+	}
+	gz, err := s.gzipVariant(e, func() (io.Reader, error) { return os.Open(blob) })
+	e.Gzip = gz
+	return e, err
+}
+
+// gzipVariant makes blobs/<digest>.gz once per blob, and keeps it only when it
+// is at least 5% smaller than the original.
+func (s *Store) gzipVariant(e fileEntry, open func() (io.Reader, error)) (int64, error) {
+	if e.Size < minGzipSize || !compressible(e.Type) {
+		return 0, nil
+	}
+	dst := s.blobPath(e.Digest) + ".gz"
+	if st, err := os.Stat(dst); err == nil {
+		return st.Size(), nil
+	}
+	r, err := open()
+	if err != nil {
+		return 0, err
+	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.Copy(zw, r); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	if int64(buf.Len()) > e.Size*95/100 {
+		return 0, nil
+	}
+	n := int64(buf.Len())
+	return n, s.writeBlob(dst, &buf, "")
+}
+
+// writeBlob copies r into blob through tmp/. When want is set, the copy is
+// hashed again so a file that changed between hashing and copying fails the
+// deploy instead of storing content under the wrong name.
+func (s *Store) writeBlob(blob string, r io.Reader, want string) error {
+	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "blob-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	h := sha256.New()
+	w := io.Writer(f)
+	if want != "" {
+		w = io.MultiWriter(f, h)
+	}
+	_, err = io.Copy(w, r)
+	if err == nil && want != "" && hex.EncodeToString(h.Sum(nil)) != want {
+		err = errors.New("file changed while the deploy was being created")
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, blob)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

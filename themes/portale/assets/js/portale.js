@@ -1,0 +1,71 @@
+// Site-wide progressive enhancements. Every page works without this file.
+(function () {
+  'use strict';
+
+  // "Stampa" buttons are hidden in the HTML and shown only when they can work.
+  document.querySelectorAll('[data-portale-print]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () { window.print(); });
+  });
+
+  // Feedback component: one step at a time, answer sent as JSON.
+  document.querySelectorAll('[data-portale-feedback]').forEach(function (form) {
+    var more = form.querySelector('[data-feedback-step="2"]');
+    var status = form.querySelector('[data-feedback-status]');
+    var stars = form.querySelectorAll('input[name="voto"]');
+    var branches = form.querySelectorAll('[data-feedback-branch]');
+    form.querySelectorAll('[data-feedback-nojs-hint]').forEach(function (p) { p.hidden = true; });
+    more.hidden = true;
+
+    function rating() {
+      var checked = form.querySelector('input[name="voto"]:checked');
+      return checked ? parseInt(checked.value, 10) : 0;
+    }
+    stars.forEach(function (star) {
+      star.addEventListener('change', function () {
+        var value = rating();
+        form.querySelectorAll('.portale-stars label').forEach(function (label, i) {
+          label.classList.toggle('is-on', i < value);
+        });
+        branches.forEach(function (fs) {
+          var show = (fs.getAttribute('data-feedback-branch') === 'positive') === (value >= 4);
+          fs.hidden = !show;
+          fs.disabled = !show;
+        });
+        more.hidden = false;
+        status.textContent = '';
+      });
+    });
+
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var value = rating();
+      if (!value) {
+        status.textContent = status.getAttribute('data-msg-required');
+        stars[0].focus();
+        return;
+      }
+      var reason = form.querySelector('input[name^="motivo_"]:checked:not(:disabled)');
+      var body = {
+        pagina: form.elements.pagina.value,
+        lingua: form.elements.lingua.value,
+        voto: value,
+        motivo: reason ? reason.value : '',
+        commento: form.elements.commento.value.trim()
+      };
+      fetch(form.getAttribute('action'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify(body)
+      }).then(function (res) {
+        if (!res.ok) { throw new Error(String(res.status)); }
+        more.hidden = true;
+        form.querySelector('.portale-stars').disabled = true;
+        status.textContent = status.getAttribute('data-msg-thanks');
+      }).catch(function () {
+        status.textContent = status.getAttribute('data-msg-error');
+      });
+    });
+  });
+})();
