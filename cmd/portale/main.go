@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Rome on machines without zoneinfo
 
 	"github.com/spf13/cobra"
 
@@ -44,7 +46,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%s (vedi «%s --help»)", translateFlagError(err), cmd.CommandPath())}
 	})
-	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd())
+	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd(), newDeployCmd())
 	return root
 }
 
@@ -76,4 +78,15 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageError{fmt.Sprintf("argomento inatteso %q (vedi «%s --help»)", args[0], cmd.CommandPath())}
 	}
 	return nil
+}
+
+// rome is the civil time zone of every date the portal shows.
+var rome = mustLoadRome()
+
+func mustLoadRome() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		panic("Europe/Rome time zone data missing: " + err.Error())
+	}
+	return loc
 }

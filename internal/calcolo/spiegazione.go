@@ -18,10 +18,11 @@ func spiegazione(in importoInput, a cds.Amount) []string {
 		label := in.labels[i]
 		add("%s: sanzione da %v a %v.", label, l.Min, l.Max)
 		if l.Night {
+			add("Violazione commessa alle %s, tra le 22 e le 7: si applica la maggiorazione notturna (art. 195 c.2-bis).", at)
 			if a.Phase == cds.PhaseHalfMax || a.Phase == cds.PhaseIncreased {
-				add("Maggiorazione notturna di un terzo sul massimo (violazione alle %s, art. 195 c.2-bis): %v → %v", at, l.Max, l.NightMax)
+				add("Maggiorazione notturna di un terzo sul massimo: %v → %v", l.Max, l.NightMax)
 			} else {
-				add("Maggiorazione notturna di un terzo (violazione alle %s, art. 195 c.2-bis): %v → %v", at, l.Min, l.NightMin)
+				add("Maggiorazione notturna di un terzo: %v → %v", l.Min, l.NightMin)
 			}
 		}
 		switch a.Phase {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Deploy server vs nginx, side by side, on loopback only.
+#
+#   bench/deploy/run.sh [seconds-per-run]      (default 10)
+#
+# Needs nginx and wrk (apt-get install -y nginx wrk). Builds bench/deploy,
+# writes the benchmark site, serves it with nginx (2 workers, sendfile) and
+# with the deploy Server, runs wrk -t2 -c64 against each in turn on an HTML
+# page and a CSS asset, without and with Accept-Encoding: gzip, then times a
+# deploy of a 5,000-page site where one page changed. Results go to stdout
+# and to bench/deploy/results.txt. Both servers stop by themselves.
+set -euo pipefail
+
+DUR="${1:-10}"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+OUT="$ROOT/bench/deploy/results.txt"
+NGINX_PORT=18081
+GO_PORT=18082
+WORK="$(mktemp -d)"
+NGINX_PID=""
+GO_PID=""
+
+cleanup() {
+	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+	[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+cd "$ROOT"
+go build -o "$WORK/deploybench" ./bench/deploy
+"$WORK/deploybench" gensite -out "$WORK/site"
+
+# nginx gets the same files plus precompressed .gz copies for gzip_static,
+# the equivalent of the variants the deploy store makes at deploy time.
+cp -r "$WORK/site" "$WORK/nginx-root"
+find "$WORK/nginx-root" \( -name '*.html' -o -name '*.css' \) -exec gzip -k -9 {} \;
+
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	include /etc/nginx/mime.types;
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 10000000;
+	gzip_static on;
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		root $WORK/nginx-root;
+		add_header Cache-Control "public, max-age=0, must-revalidate";
+	}
+}
+EOF
+
+# Each server lives only as long as the runs need, plus a margin.
+LIFETIME=$((DUR * 4 + 60))
+timeout "$LIFETIME" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+"$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
+GO_PID=$!
+
+for port in $NGINX_PORT $GO_PORT; do
+	for _ in $(seq 50); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+		sleep 0.2
+	done
+done
+
+rps() { awk '/Requests\/sec/ {print $2}'; }
+
+{
+	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback"
+	printf "%-26s %14s %14s %7s\n" "target" "nginx req/s" "deploy req/s" "ratio"
+	for target in "html:/pagine/7/" "css:/css/main.5d41402abc4b2a76.css"; do
+		name="${target%%:*}"
+		path="${target#*:}"
+		for enc in identity gzip; do
+			hdr=()
+			[ "$enc" = gzip ] && hdr=(-H "Accept-Encoding: gzip")
+			n=$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$NGINX_PORT$path" | rps)
+			g=$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$GO_PORT$path" | rps)
+			printf "%-26s %14s %14s %7s\n" "$name ($enc)" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')"
+		done
+	done
+	echo
+	echo "# Incremental deploy"
+	"$WORK/deploybench" incremental -pages 5000
+} | tee "$OUT"
