@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
 )
 
 type statusRecorder struct {
@@ -77,4 +78,16 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+var errTooManyRequests = &Error{Status: http.StatusTooManyRequests, Codice: "TROPPE_RICHIESTE",
+	Messaggio: "Hai fatto troppe richieste in poco tempo. Attendi un minuto e riprova."}
+
+// rateLimit allows perMinute requests a minute from one client address, so a
+// public endpoint cannot be used to load the server.
+func (s *Server) rateLimit(perMinute int) func(http.Handler) http.Handler {
+	return httprate.Limit(perMinute, time.Minute,
+		httprate.WithKeyFuncs(httprate.KeyByIP),
+		httprate.WithLimitHandler(s.handle(func(http.ResponseWriter, *http.Request) error { return errTooManyRequests })),
+	)
 }

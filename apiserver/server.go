@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -29,6 +30,11 @@ type Config struct {
 	Static     http.Handler // the live deploy; nil serves only the API
 	LiveDeploy LiveDeploy
 	Logger     *slog.Logger
+	// Now is the clock; nil means time.Now. Only tests set it.
+	Now func() time.Time
+	// CalcoloRate is how many calculator requests one client address may
+	// make per minute (default 120).
+	CalcoloRate int
 }
 
 // Server is the portal's http.Handler.
@@ -42,6 +48,12 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CalcoloRate == 0 {
+		cfg.CalcoloRate = 120
+	}
 	if cfg.LiveDeploy == nil {
 		cfg.LiveDeploy = func() string { return "" }
 	}
@@ -52,6 +64,12 @@ func New(cfg Config) *Server {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(apiHeaders)
 		r.Method(http.MethodGet, "/health", s.handle(s.getHealth))
+		r.Route("/calcolo", func(r chi.Router) {
+			r.Use(s.rateLimit(s.cfg.CalcoloRate))
+			r.Method(http.MethodGet, "/violazioni", s.handle(s.getCalcoloViolazioni))
+			r.Method(http.MethodPost, "/importo", s.handle(s.postCalcoloImporto))
+			r.Method(http.MethodPost, "/rateizzazione", s.handle(s.postCalcoloRateizzazione))
+		})
 		r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
 		r.MethodNotAllowed(s.handle(func(http.ResponseWriter, *http.Request) error { return errMethodNotAllowed }))
 	})

@@ -24,6 +24,10 @@ func (e usageError) Error() string { return e.msg }
 func main() {
 	root := newRootCmd()
 	if err := root.Execute(); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		fmt.Fprintln(os.Stderr, "portale: "+oneLine(err))
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -46,7 +50,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%s (vedi «%s --help»)", translateFlagError(err), cmd.CommandPath())}
 	})
-	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd(), newDeployCmd())
+	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd(), newDeployCmd(), newCalcolaCmd())
 	return root
 }
 

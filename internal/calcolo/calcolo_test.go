@@ -401,3 +401,33 @@ func FuzzRateizzazione(f *testing.F) {
 		}
 	})
 }
+
+func TestAvvisi(t *testing.T) {
+	tests := map[string]struct{ body, want string }{
+		// violations.tsv marks art. 141 c.8 UNVERIFIED: the person is told.
+		"unverified amounts": {
+			`{"violazioni":[{"articolo":"141","comma":"8"}],"data_ora_violazione":"2026-03-09T10:00:00+01:00","data_notifica":"2026-03-10","spese_cent":0}`,
+			"Art. 141 comma 8: gli importi sono ancora da verificare sul testo ufficiale. Controlla quelli scritti sul verbale.",
+		},
+		// Art. 201 c.5: notification within 90 days of identification.
+		"late notification": {
+			`{"violazioni":[{"articolo":"146","comma":"2"}],"data_ora_violazione":"2026-01-09T10:00:00+01:00","data_notifica":"2026-04-20","spese_cent":0}`,
+			"La notifica è arrivata più di 90 giorni dopo la violazione: se il trasgressore era identificabile subito, potrebbe essere tardiva (art. 201 c.5). Verifica con l'ufficio verbali.",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var req ImportoRequest
+			if err := Decode(strings.NewReader(tc.body), &req); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Importo(req, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !contains(res.Avvisi, tc.want) {
+				t.Errorf("avvisi = %q", res.Avvisi)
+			}
+		})
+	}
+}

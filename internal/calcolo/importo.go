@@ -141,7 +141,7 @@ func (c Calcolatore) Importo(req ImportoRequest, today civil.Date) (ImportoRespo
 		Fase:                  a.Phase.String(),
 		MaggiorazionePercento: a.LateIncreasePercent,
 		Punti:                 cds.PointsDeduction(in.verbale, req.Neopatentato),
-		Spiegazione:           spiegazione(in, a),
+		Spiegazione:           c.spiegazione(in, a),
 		Avvisi:                c.avvisi(in),
 	}
 	if !a.PhaseEnd.IsZero() {

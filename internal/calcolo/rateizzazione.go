@@ -103,6 +103,9 @@ func (c Calcolatore) Rateizzazione(req RateizzazioneRequest, today civil.Date) (
 	}
 	n := *req.Rate
 	if n < 2 || n > e.MaxInstalments {
+		if e.MaxInstalments == 2 {
+			return RateizzazioneResponse{}, errorf(RateNonValide, "Per questo importo puoi chiedere solo 2 rate.")
+		}
 		return RateizzazioneResponse{}, errorf(RateNonValide, "Per questo importo puoi chiedere da 2 a %d rate.", e.MaxInstalments)
 	}
 	if !first.IsValid() {

@@ -10,7 +10,7 @@ import (
 
 // spiegazione tells, step by step and in plain Italian, how the amount was
 // built: the same legal steps, in the same order, as cds.AmountDue.
-func spiegazione(in importoInput, a cds.Amount) []string {
+func (c Calcolatore) spiegazione(in importoInput, a cds.Amount) []string {
 	var s []string
 	add := func(format string, args ...any) { s = append(s, fmt.Sprintf(format, args...)) }
 	at := in.verbale.At.In(civil.Rome).Format("15:04")
@@ -53,12 +53,12 @@ func spiegazione(in importoInput, a cds.Amount) []string {
 		for _, l := range a.Lines {
 			base += l.Due
 		}
-		semestri := "semestre"
+		semestri := "semestre intero"
 		if a.Semesters != 1 {
-			semestri = "semestri"
+			semestri = "semestri interi"
 		}
-		add("Maggiorazione del 10%% per ogni semestre di ritardo, %d %s, al massimo il %d%% (art. 27 c.6 L. 689/1981): %v → %v",
-			a.Semesters, semestri, a.LateIncreasePercent, base, a.Sanction)
+		add("Maggiorazione del 10%% per ogni semestre di ritardo, fino al %d%% (art. 27 c.6 L. 689/1981): %d %s, +%d%%: %v → %v",
+			c.Config.LateIncreaseCapPercent, a.Semesters, semestri, a.LateIncreasePercent, base, a.Sanction)
 	}
 	if a.Costs > 0 {
 		add("Spese di notifica e di procedimento, sempre dovute per intero: %v", a.Costs)
