@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-func post(h http.Handler, target, body string) *httptest.ResponseRecorder {
+func post(t testing.TB, h http.Handler, target, body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(rec, req)
+	checkAgainstSpec(t, req, rec)
 	return rec
 }
 
@@ -53,7 +54,7 @@ func TestCalcoloImporto(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			rec := post(srv, "/api/v1/calcolo/importo", c.body)
+			rec := post(t, srv, "/api/v1/calcolo/importo", c.body)
 			if rec.Code != c.status {
 				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
 			}
@@ -75,7 +76,7 @@ func TestCalcoloImporto(t *testing.T) {
 
 func TestCalcoloRateizzazione(t *testing.T) {
 	srv := New(Config{Now: fixedNow})
-	rec := post(srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":250000,"reddito_cent":900000,"familiari_conviventi":0,"rate":24}`)
+	rec := post(t, srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":250000,"reddito_cent":900000,"familiari_conviventi":0,"rate":24}`)
 	if rec.Code != 200 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -101,7 +102,7 @@ func TestCalcoloRateizzazione(t *testing.T) {
 		t.Errorf("the plan repays %d cents, want exactly 250000", principal)
 	}
 
-	rec = post(srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":250000,"reddito_cent":2000000,"familiari_conviventi":0}`)
+	rec = post(t, srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":250000,"reddito_cent":2000000,"familiari_conviventi":0}`)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ammissibile":false`) || !strings.Contains(rec.Body.String(), `"motivo"`) {
 		t.Errorf("income above the limit: %d %s", rec.Code, rec.Body)
 	}
@@ -111,7 +112,7 @@ func TestCalcoloIsRateLimited(t *testing.T) {
 	srv := New(Config{Now: fixedNow, CalcoloRate: 3})
 	var last int
 	for range 4 {
-		last = post(srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":25000,"reddito_cent":0,"familiari_conviventi":0}`).Code
+		last = post(t, srv, "/api/v1/calcolo/rateizzazione", `{"importo_cent":25000,"reddito_cent":0,"familiari_conviventi":0}`).Code
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("4th request within a minute = %d, want 429", last)
@@ -119,7 +120,7 @@ func TestCalcoloIsRateLimited(t *testing.T) {
 }
 
 func TestCalcoloViolazioniList(t *testing.T) {
-	rec := serveOnce(New(Config{Now: fixedNow}), "GET", "/api/v1/calcolo/violazioni")
+	rec := serveOnce(t, New(Config{Now: fixedNow}), "GET", "/api/v1/calcolo/violazioni")
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"articolo":"146"`) {
 		t.Errorf("violazioni = %d %.200s", rec.Code, rec.Body)
 	}

@@ -64,6 +64,7 @@ func New(cfg Config) *Server {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(apiHeaders)
 		r.Method(http.MethodGet, "/health", s.handle(s.getHealth))
+		r.Method(http.MethodGet, "/openapi.yaml", s.handle(s.getOpenAPI))
 		r.Route("/calcolo", func(r chi.Router) {
 			r.Use(s.rateLimit(s.cfg.CalcoloRate))
 			r.Method(http.MethodGet, "/violazioni", s.handle(s.getCalcoloViolazioni))

@@ -18,9 +18,11 @@ type sickDB struct{}
 
 func (sickDB) Health(context.Context) store.Status { return store.Status{State: "errore"} }
 
-func serveOnce(h http.Handler, method, target string) *httptest.ResponseRecorder {
+func serveOnce(t testing.TB, h http.Handler, method, target string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	req := httptest.NewRequest(method, target, nil)
+	h.ServeHTTP(rec, req)
+	checkAgainstSpec(t, req, rec)
 	return rec
 }
 
@@ -36,7 +38,7 @@ func TestHealth(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			srv := New(Config{Version: "1.2.3", DB: c.db, LiveDeploy: func() string { return "d42" }})
-			rec := serveOnce(srv, "GET", "/api/v1/health")
+			rec := serveOnce(t, srv, "GET", "/api/v1/health")
 			if rec.Code != c.wantStatus {
 				t.Fatalf("status %d, want %d", rec.Code, c.wantStatus)
 			}
@@ -69,7 +71,7 @@ func TestAPIErrorsAreJSONWithAStableCode(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			rec := serveOnce(srv, c.method, c.path)
+			rec := serveOnce(t, srv, c.method, c.path)
 			if rec.Code != c.status {
 				t.Fatalf("status %d, want %d", rec.Code, c.status)
 			}
@@ -91,7 +93,7 @@ func TestOtherPathsGoToTheStaticSite(t *testing.T) {
 		w.Write([]byte("static " + r.URL.Path))
 	})})
 	for _, p := range []string{"/", "/servizi/pagare-una-multa/", "/en/"} {
-		if rec := serveOnce(srv, "GET", p); rec.Code != 200 || rec.Body.String() != "static "+p {
+		if rec := serveOnce(t, srv, "GET", p); rec.Code != 200 || rec.Body.String() != "static "+p {
 			t.Errorf("GET %s = %d %q, want the static site", p, rec.Code, rec.Body)
 		}
 	}
@@ -103,7 +105,7 @@ func TestPanicsBecomeAPlainErrorWithoutStackTrace(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Static: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }),
 	})
-	rec := serveOnce(srv, "GET", "/qualcosa")
+	rec := serveOnce(t, srv, "GET", "/qualcosa")
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "ERRORE_INTERNO") {
 		t.Fatalf("panic answer = %d %s", rec.Code, rec.Body)
 	}

@@ -349,7 +349,8 @@ func FuzzImporto(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	f.Add([]byte(`{"violazioni":[{"minimo_cent":1,"massimo_cent":10000000000,"maggiorazione_notturna":true}],"data_ora_violazione":"0001-01-01T23:00:00Z","data_contestazione":"9999-12-31","spese_cent":10000000000,"data_pagamento":"9999-12-31"}`))
+	f.Add([]byte(`{"violazioni":[{"minimo_cent":1,"massimo_cent":10000000000,"maggiorazione_notturna":true}],"data_ora_violazione":"1990-01-01T23:00:00Z","data_contestazione":"2200-12-31","spese_cent":10000000000,"data_pagamento":"2200-12-31"}`))
+	f.Add([]byte(`{"violazioni":[{"minimo_cent":1,"massimo_cent":2}],"data_ora_violazione":"0001-01-01T23:00:00Z","data_contestazione":"9999-12-31","spese_cent":0}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req ImportoRequest
 		if err := Decode(bytes.NewReader(body), &req); err != nil {
@@ -369,6 +370,9 @@ func FuzzImporto(f *testing.F) {
 		}
 		if res.ImportoCent != res.SanzioneCent+res.SpeseCent+res.TariffaNonPagataCent || res.ImportoCent < 0 {
 			t.Fatalf("importo %v is not the sum of its parts", res.ImportoCent)
+		}
+		if _, err := json.Marshal(res); err != nil {
+			t.Fatalf("the response does not encode: %v", err)
 		}
 	})
 }
@@ -398,6 +402,9 @@ func FuzzRateizzazione(f *testing.F) {
 		}
 		if len(res.Piano) > 0 && capitale != req.ImportoCent {
 			t.Fatalf("plan repays %v of %v", capitale, req.ImportoCent)
+		}
+		if _, err := json.Marshal(res); err != nil {
+			t.Fatalf("the response does not encode: %v", err)
 		}
 	})
 }

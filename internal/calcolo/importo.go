@@ -223,10 +223,13 @@ func (c Calcolatore) parseImporto(req ImportoRequest, today civil.Date) (importo
 		return in, errorf(DataMancante, "Indica data e ora della violazione in \"data_ora_violazione\".")
 	}
 	at, err := time.Parse(time.RFC3339, req.DataOraViolazione)
-	if err != nil || at.Year() < 1 || at.Year() > 9999 {
+	if err != nil {
 		return in, errorf(DataNonValida, "\"data_ora_violazione\" non è valida: usa il formato 2026-03-09T23:10:00+01:00.")
 	}
 	committed := civil.FromTime(at)
+	if committed.Year < minYear || committed.Year > maxYear {
+		return in, errorf(DataNonValida, "\"data_ora_violazione\" deve essere tra il %d e il %d.", minYear, maxYear)
+	}
 
 	switch {
 	case req.DataNotifica != "" && req.DataContestazione != "":
@@ -323,10 +326,19 @@ func (c Calcolatore) violation(n int, v Violazione, day civil.Date) (cds.Violati
 	return cds.Violation{Tariff: t, UnpaidTariff: v.TariffaNonPagataCent}, label, nil
 }
 
+// Dates must fall in these years: wide enough for any real fine, narrow
+// enough that every deadline and instalment computed from them (up to five
+// years of late increase or sixty monthly instalments) still prints as
+// YYYY-MM-DD.
+const minYear, maxYear = 1990, 2200
+
 func parseDate(field, s string) (civil.Date, error) {
 	d, err := civil.Parse(s)
 	if err != nil {
 		return d, errorf(DataNonValida, "%q non è una data valida: usa il formato AAAA-MM-GG, per esempio 2026-03-10.", field)
+	}
+	if d.Year < minYear || d.Year > maxYear {
+		return d, errorf(DataNonValida, "%q deve essere tra il %d e il %d.", field, minYear, maxYear)
 	}
 	return d, nil
 }
