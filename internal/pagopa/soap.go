@@ -205,7 +205,7 @@ type receiptXML struct {
 
 // errSyntax marks a request that does not follow the schema: the endpoint
 // answers PAA_SINTASSI_XSD.
-var errSyntax = errors.New("pagopa: request does not follow paForNode.xsd")
+var errSyntax = errors.New("richiesta non conforme a paForNode.xsd")
 
 // maxRequestBytes bounds a request body; a receipt with five transfers is a
 // few kilobytes.

@@ -69,3 +69,16 @@
     });
   });
 })();
+
+// Offline reading (B12): the service worker caches pages and assets, never API responses.
+(function () {
+  'use strict';
+  var sw = document.body.getAttribute('data-sw');
+  if (sw && 'serviceWorker' in navigator) {
+    window.addEventListener('load', function () { navigator.serviceWorker.register(sw, { scope: '/' }); });
+  }
+  // Closed FAQ answers would not print: open them for printing.
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+  });
+})();
