@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestPublishUnderLoad publishes two deploys back and forth while clients
@@ -227,5 +229,31 @@ func TestPreviews(t *testing.T) {
 	}
 	if r := get(t, srv, "GET", "/_preview/ztl/"); r.status != 404 {
 		t.Errorf("removed preview still served: %d", r.status)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	s := openStore(t)
+	d1 := mustCreate(t, s, map[string]string{"index.html": "uno"})
+	if err := s.Publish(d1.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(s, ServerOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Watch(ctx, 5*time.Millisecond); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	other, _ := Open(s.Dir())
+	d2 := mustCreate(t, other, map[string]string{"index.html": "due"})
+	if err := other.Publish(d2.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for get(t, srv, "GET", "/").body != "due" {
+		if time.Now().After(deadline) {
+			t.Fatal("Watch did not pick up the publish of another process")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

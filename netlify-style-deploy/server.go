@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -134,7 +135,7 @@ func (srv *Server) Reload() error {
 	mp := &memoryPlan{limit: srv.opts.MemoryFileLimit, budget: srv.opts.MemoryBudget, prev: srv.memory, next: map[string][]byte{}}
 	var errs []error
 	if live.id != "" {
-		if old.live != nil && old.livePtr == live {
+		if old.live != nil && old.livePtr.same(live) {
 			next.live = old.live
 			mp.keep(old.live)
 		} else if next.live, err = srv.loadSite(live, false, mp); err != nil {
@@ -146,7 +147,7 @@ func (srv *Server) Reload() error {
 		}
 	}
 	for name, p := range ptrs {
-		if prev := old.previews[name]; prev != nil && old.ptrs[name] == p {
+		if prev := old.previews[name]; prev != nil && old.ptrs[name].same(p) {
 			next.previews[name] = prev
 			mp.keep(prev)
 			continue
@@ -161,6 +162,24 @@ func (srv *Server) Reload() error {
 	srv.memory = mp.next
 	srv.state.Store(next)
 	return errors.Join(errs...)
+}
+
+// Watch calls Reload every interval until ctx ends, so a server picks up
+// what another process (the portale deploy CLI, say) publishes. A Reload that
+// finds nothing changed reads only the pointer files.
+func (srv *Server) Watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := srv.Reload(); err != nil {
+				srv.opts.Logger.Error("deploy server: reload failed; still serving the previous deploy", "err", err)
+			}
+		}
+	}
 }
 
 // keep records the in-memory blobs of a site carried over unchanged, so they

@@ -211,6 +211,8 @@ type pointer struct {
 	set time.Time
 }
 
+func (p pointer) same(q pointer) bool { return p.id == q.id && p.set.Equal(q.set) }
+
 func readPointer(path string) (pointer, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Deploy server vs nginx, side by side, on loopback only.
 #
-#   bench/deploy/run.sh [seconds-per-run]      (default 10)
+#   bench/deploy/run.sh [seconds-per-run] [rounds]      (defaults 10 and 3)
 #
 # Needs nginx and wrk (apt-get install -y nginx wrk). Builds bench/deploy,
 # writes the benchmark site, serves it with nginx (2 workers, sendfile) and
 # with the deploy Server, runs wrk -t2 -c64 against each in turn on an HTML
 # page and a CSS asset, without and with Accept-Encoding: gzip, then times a
-# deploy of a 5,000-page site where one page changed. Results go to stdout
-# and to bench/deploy/results.txt. Both servers stop by themselves.
+# deploy of a 5,000-page site where one page changed. The two servers take
+# turns, run after run, for several rounds, and each cell reports the median:
+# on a shared machine a single run measures the neighbours as much as the
+# server. Results go to stdout and to bench/deploy/results.txt. Both servers
+# stop by themselves.
 set -euo pipefail
 
 DUR="${1:-10}"
+ROUNDS="${2:-3}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$ROOT/bench/deploy/results.txt"
 NGINX_PORT=18081
@@ -55,13 +59,19 @@ http {
 	server {
 		listen 127.0.0.1:$NGINX_PORT;
 		root $WORK/nginx-root;
+		# The same headers the deploy server sends, so both write as much.
 		add_header Cache-Control "public, max-age=0, must-revalidate";
+		add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+		add_header X-Content-Type-Options nosniff;
+		add_header X-Frame-Options SAMEORIGIN;
+		add_header Referrer-Policy strict-origin-when-cross-origin;
+		add_header Permissions-Policy "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), browsing-topics=()";
 	}
 }
 EOF
 
 # Each server lives only as long as the runs need, plus a margin.
-LIFETIME=$((DUR * 4 + 60))
+LIFETIME=$((DUR * 8 * ROUNDS + 60))
 timeout "$LIFETIME" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 "$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
@@ -75,20 +85,35 @@ for port in $NGINX_PORT $GO_PORT; do
 done
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-{
-	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback"
-	printf "%-26s %14s %14s %7s\n" "target" "nginx req/s" "deploy req/s" "ratio"
-	for target in "html:/pagine/7/" "css:/css/main.5d41402abc4b2a76.css"; do
-		name="${target%%:*}"
+declare -A runs
+targets=("html:/pagine/7/" "css:/css/main.5d41402abc4b2a76.css")
+for round in $(seq "$ROUNDS"); do
+	for target in "${targets[@]}"; do
 		path="${target#*:}"
 		for enc in identity gzip; do
 			hdr=()
 			[ "$enc" = gzip ] && hdr=(-H "Accept-Encoding: gzip")
-			n=$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$NGINX_PORT$path" | rps)
-			g=$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$GO_PORT$path" | rps)
-			printf "%-26s %14s %14s %7s\n" "$name ($enc)" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')"
+			key="${target%%:*} ($enc)"
+			runs["$key nginx"]+="$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$NGINX_PORT$path" | rps) "
+			runs["$key deploy"]+="$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$GO_PORT$path" | rps) "
+			echo "round $round, $key: nginx ${runs["$key nginx"]}| deploy ${runs["$key deploy"]}" >&2
+		done
+	done
+done
+
+{
+	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback; median of $ROUNDS rounds"
+	printf "%-18s %12s %13s %6s   %s\n" "target" "nginx req/s" "deploy req/s" "ratio" "all runs (nginx | deploy)"
+	for target in "${targets[@]}"; do
+		for enc in identity gzip; do
+			key="${target%%:*} ($enc)"
+			n=$(tr ' ' '\n' <<<"${runs["$key nginx"]}" | grep . | median)
+			g=$(tr ' ' '\n' <<<"${runs["$key deploy"]}" | grep . | median)
+			printf "%-18s %12s %13s %6s   %s| %s\n" "$key" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')" \
+				"${runs["$key nginx"]}" "${runs["$key deploy"]}"
 		done
 	done
 	echo
