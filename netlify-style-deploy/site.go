@@ -209,6 +209,9 @@ func (srv *Server) newAsset(name string, e fileEntry, mp *memoryPlan) (*asset, e
 	if e.Gzip > 0 {
 		gzTag := `"` + e.Digest[:24] + `-gz"`
 		data, err := mp.load(blob+".gz", e.Gzip)
+		if err == nil && data == nil {
+			_, err = os.Stat(blob + ".gz")
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return a, nil // variant lost: serving the original is still right
 		}

@@ -3,6 +3,7 @@
 //	DIR/site/        the site repository (git working copy of the Hugo site)
 //	DIR/portale.db   the SQLite database
 //	DIR/deploys/     the deploy store (immutable built sites)
+//	DIR/portale.toml the installation's settings (see internal/config)
 //
 // Everything an installation holds lives below DIR, so backing it up or moving
 // it is copying one folder.
@@ -16,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/siterepo"
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -28,6 +30,7 @@ type Dir struct {
 func (d Dir) Site() string    { return filepath.Join(d.Root, "site") }
 func (d Dir) DB() string      { return filepath.Join(d.Root, "portale.db") }
 func (d Dir) Deploys() string { return filepath.Join(d.Root, "deploys") }
+func (d Dir) Config() string  { return filepath.Join(d.Root, "portale.toml") }
 
 // ErrNotInitialized means DIR exists but `portale init` has not run there.
 var ErrNotInitialized = errors.New("datadir: not initialized")
@@ -101,6 +104,11 @@ func (d Dir) Init(ctx context.Context, starter fs.FS) (created bool, err error) 
 	}
 	if err := os.MkdirAll(d.Deploys(), 0o750); err != nil {
 		return created, err
+	}
+	if _, err := os.Stat(d.Config()); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(d.Config(), config.Example, 0o600); err != nil {
+			return created, err
+		}
 	}
 	return created, nil
 }

@@ -232,39 +232,17 @@ func decodeRequest(r io.Reader, soapAction string) (soapRequest, error) {
 		return req, fmt.Errorf("%w: "+format, append([]any{errSyntax}, args...)...)
 	}
 	dec := xml.NewDecoder(r)
-	start, err := nextStart(dec)
+	start, err := openBody(dec)
 	if err != nil {
-		return fail("no envelope: %v", err)
-	}
-	if start.Name.Space != soapEnvNS || start.Name.Local != "Envelope" {
-		return fail("root element is {%s}%s, not a SOAP 1.1 Envelope", start.Name.Space, start.Name.Local)
-	}
-	start, err = nextStart(dec)
-	if err != nil {
-		return fail("no body: %v", err)
-	}
-	if start.Name.Space == soapEnvNS && start.Name.Local == "Header" {
-		if err := dec.Skip(); err != nil {
-			return fail("header: %v", err)
-		}
-		if start, err = nextStart(dec); err != nil {
-			return fail("no body: %v", err)
-		}
-	}
-	if start.Name.Space != soapEnvNS || start.Name.Local != "Body" {
-		return fail("expected Body, found %s", start.Name.Local)
-	}
-	start, err = nextStart(dec)
-	if err != nil {
-		return fail("empty body: %v", err)
+		return fail("%v", err)
 	}
 	op, known := requestElements[start.Name.Local]
 	if !known || start.Name.Space != paForNodeNS {
-		return fail("unknown request element {%s}%s", start.Name.Space, start.Name.Local)
+		return fail("elemento {%s}%s sconosciuto", start.Name.Space, start.Name.Local)
 	}
 	req.op = op
 	if action != "" && action != op {
-		return fail("SOAPAction %s does not match the body element %s", action, start.Name.Local)
+		return fail("la SOAPAction %s non corrisponde all'elemento %s", action, start.Name.Local)
 	}
 	switch op {
 	case opVerify:
@@ -282,6 +260,36 @@ func decodeRequest(r io.Reader, soapAction string) (soapRequest, error) {
 	return req, nil
 }
 
+// openBody reads a SOAP 1.1 envelope up to the first element inside its
+// Body, skipping the Header, and returns that element's start.
+func openBody(dec *xml.Decoder) (xml.StartElement, error) {
+	start, err := nextStart(dec)
+	if err != nil {
+		return start, fmt.Errorf("manca la Envelope: %w", err)
+	}
+	if start.Name.Space != soapEnvNS || start.Name.Local != "Envelope" {
+		return start, fmt.Errorf("l'elemento radice {%s}%s non è una Envelope SOAP 1.1", start.Name.Space, start.Name.Local)
+	}
+	if start, err = nextStart(dec); err != nil {
+		return start, fmt.Errorf("manca il Body: %w", err)
+	}
+	if start.Name.Space == soapEnvNS && start.Name.Local == "Header" {
+		if err := dec.Skip(); err != nil {
+			return start, fmt.Errorf("Header illeggibile: %w", err)
+		}
+		if start, err = nextStart(dec); err != nil {
+			return start, fmt.Errorf("manca il Body: %w", err)
+		}
+	}
+	if start.Name.Space != soapEnvNS || start.Name.Local != "Body" {
+		return start, fmt.Errorf("atteso Body, trovato %s", start.Name.Local)
+	}
+	if start, err = nextStart(dec); err != nil {
+		return start, fmt.Errorf("Body vuoto: %w", err)
+	}
+	return start, nil
+}
+
 // nextStart returns the next start element, skipping text, comments and
 // processing instructions; the end of a parent before any child is an
 // error.
@@ -295,7 +303,7 @@ func nextStart(dec *xml.Decoder) (xml.StartElement, error) {
 		case xml.StartElement:
 			return t, nil
 		case xml.EndElement:
-			return xml.StartElement{}, fmt.Errorf("unexpected </%s>", t.Name.Local)
+			return xml.StartElement{}, fmt.Errorf("</%s> inatteso", t.Name.Local)
 		}
 	}
 }
@@ -340,7 +348,7 @@ func formatAmount(c money.Cents) string {
 func parseAmount(s string) (money.Cents, error) {
 	units, cents, ok := strings.Cut(s, ".")
 	if !ok || len(units) == 0 || len(units) > 9 || len(cents) != 2 || !allDigits(units) || !allDigits(cents) {
-		return 0, fmt.Errorf("%w: amount %q is not decimal euro with two decimals", errSyntax, s)
+		return 0, fmt.Errorf("%w: l'importo %q non è in euro con due decimali", errSyntax, s)
 	}
 	var v int64
 	for i := 0; i < len(units); i++ {
@@ -363,7 +371,7 @@ func parseDateTime(s string) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, civil.Rome)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %q is not a dateTime", errSyntax, s)
+		return time.Time{}, fmt.Errorf("%w: %q non è una data e ora", errSyntax, s)
 	}
 	return t, nil
 }

@@ -106,11 +106,27 @@ func validateSOAP(t testing.TB, msg []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	validateAgainst(t, msg, envelope, body)
+}
+
+// validateSOAPFault is validateSOAP for a SOAP Fault, which is not a
+// paForNode message: only the envelope schema applies.
+func validateSOAPFault(t testing.TB, msg []byte) {
+	t.Helper()
+	envelope, _, err := loadSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateAgainst(t, msg, envelope)
+}
+
+func validateAgainst(t testing.TB, msg []byte, schemas ...string) {
+	t.Helper()
 	f := filepath.Join(t.TempDir(), "message.xml")
 	if err := os.WriteFile(f, msg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, schema := range []string{envelope, body} {
+	for _, schema := range schemas {
 		out, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", schema, f).CombinedOutput()
 		if err != nil {
 			t.Fatalf("message does not validate against %s:\n%s\nmessage:\n%s", filepath.Base(schema), strings.TrimSpace(string(out)), msg)

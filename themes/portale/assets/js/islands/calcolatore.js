@@ -22,6 +22,30 @@
   root.querySelector('[data-calc-fallback]').hidden = true;
   form.hidden = false;
 
+  // The engine's own list: violations are then sent as {articolo, comma} and the engine applies
+  // the amounts in force on the day of the violation. If it cannot be loaded, the options rendered
+  // by Hugo stay and carry the amounts explicitly.
+  fetch(endpoint.replace(/importo$/, 'violazioni'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); })
+    .then(function (data) {
+      if (!data || !data.violazioni || !data.violazioni.length) { return; }
+      var labels = {};
+      allOptions.forEach(function (o) { labels[o.getAttribute('data-articolo') + '|' + o.getAttribute('data-comma-testo')] = o.textContent; });
+      var fresh = data.violazioni.map(function (v) {
+        var o = document.createElement('option');
+        o.value = v.articolo + '|' + v.comma;
+        o.setAttribute('data-articolo', v.articolo);
+        o.setAttribute('data-comma', v.comma);
+        o.textContent = labels[v.articolo + '|' + (v.comma_testo || v.comma)] || (v.descrizione + ' (art. ' + v.articolo + (v.comma_testo ? ' c. ' + v.comma_testo : '') + ')');
+        return o;
+      });
+      allOptions.forEach(function (o) { o.remove(); });
+      fresh.forEach(function (o) { select.appendChild(o); });
+      allOptions = fresh;
+      search.dispatchEvent(new Event('input'));
+    })
+    .catch(function () { /* keep the list rendered by Hugo */ });
+
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function isoDate(d) { return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
   function formatDate(iso) {
@@ -93,7 +117,9 @@
     var body = { violazioni: [] };
     if (mode() === 'elenco') {
       var opt = select.options[select.selectedIndex];
-      if (!select.value) { fail(select, msg.required); } else {
+      if (!select.value) { fail(select, msg.required); } else if (opt.hasAttribute('data-comma')) {
+        body.violazioni.push({ articolo: opt.getAttribute('data-articolo'), comma: opt.getAttribute('data-comma') });
+      } else {
         body.violazioni.push({
           minimo_cent: +opt.getAttribute('data-min'),
           massimo_cent: +opt.getAttribute('data-max'),
@@ -184,6 +210,44 @@
     }
     if (typeof r.punti === 'number') { fact(msg.points, String(r.punti)); }
     body.appendChild(dl);
+    if (r.fasi && r.fasi.length) {
+      body.appendChild(el('h3', 'h5 mt-4', msg.timelineTitle));
+      var wrap = el('div', 'table-responsive');
+      var table = el('table', 'table table-sm portale-table mb-0');
+      var thead = el('thead');
+      var hr = el('tr');
+      [msg.timelineFrom, msg.timelineTo, msg.timelineAmount].forEach(function (h, i) { var th = el('th', i === 2 ? 'text-end' : '', h); th.scope = 'col'; hr.appendChild(th); });
+      thead.appendChild(hr);
+      table.appendChild(thead);
+      var tb = el('tbody');
+      r.fasi.forEach(function (f) {
+        var tr = el('tr', f.fase === r.fase && f.importo_cent === r.importo_cent ? 'table-primary' : '');
+        var th = el('th', '', formatDate(f.data_inizio));
+        th.scope = 'row';
+        tr.appendChild(th);
+        tr.appendChild(el('td', '', f.data_fine ? formatDate(f.data_fine) : msg.timelineOpen));
+        var amount = el('td', 'text-end text-nowrap', euros(f.importo_cent));
+        tr.appendChild(amount);
+        tr.title = phaseLabel(f.fase) + (f.maggiorazione_percento ? ' (+' + f.maggiorazione_percento + ' %)' : '');
+        tb.appendChild(tr);
+      });
+      table.appendChild(tb);
+      wrap.appendChild(table);
+      body.appendChild(wrap);
+    }
+    var dls = r.scadenze ? Object.keys(msg.deadlines).filter(function (k) { return r.scadenze[k]; }) : [];
+    if (dls.length) {
+      body.appendChild(el('h3', 'h5 mt-4', msg.deadlinesTitle));
+      var ul = el('ul', 'mb-0');
+      dls.forEach(function (k) { ul.appendChild(el('li', '', msg.deadlines[k] + ' ' + formatDate(r.scadenze[k]))); });
+      body.appendChild(ul);
+    }
+    if (r.avvisi && r.avvisi.length) {
+      var warn = el('div', 'alert alert-warning mt-4 mb-0');
+      warn.appendChild(el('h3', 'h5', msg.warningsTitle));
+      r.avvisi.forEach(function (a) { warn.appendChild(el('p', 'mb-1', a)); });
+      body.appendChild(warn);
+    }
     if (r.spiegazione && r.spiegazione.length) {
       body.appendChild(el('h3', 'h5 mt-4', msg.explanation));
       var ol = el('ol', 'mb-0');

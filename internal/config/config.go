@@ -1,0 +1,155 @@
+// Package config reads an installation's settings from DIR/portale.toml.
+// Every setting has a default that works for the demo; a city changes only
+// what differs (its fiscal code, IBAN, identity provider, …). Secrets can be
+// given through environment variables instead of the file.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Example is the commented portale.toml that `portale init` writes.
+//
+//go:embed portale.example.toml
+var Example []byte
+
+// Config is the whole configuration.
+type Config struct {
+	Ente       Ente       `toml:"ente"`
+	PagoPA     PagoPA     `toml:"pagopa"`
+	OIDC       OIDC       `toml:"oidc"`
+	Gestionale Gestionale `toml:"gestionale"`
+	Server     Server     `toml:"server"`
+}
+
+// Ente is the city running the portal.
+type Ente struct {
+	Nome          string `toml:"nome"`
+	CodiceFiscale string `toml:"codice_fiscale"` // 11 digits
+}
+
+// PagoPA identifies the creditor to the pagoPA node.
+type PagoPA struct {
+	Segregazione string `toml:"segregazione"` // segregation code, 2 digits
+	IDPA         string `toml:"id_pa"`
+	IDBrokerPA   string `toml:"id_broker_pa"`
+	IDStation    string `toml:"id_station"`
+	IBAN         string `toml:"iban"`
+	// Categoria is the transfer's taxonomy code (tassonomia dei servizi).
+	Categoria string `toml:"categoria"`
+}
+
+// OIDC is the citizens' identity provider (the city's SSO or a SPID/CIE
+// gateway). An empty issuer means the demo provider of `portale demo`.
+type OIDC struct {
+	Issuer       string   `toml:"issuer"`
+	ClientID     string   `toml:"client_id"`
+	ClientSecret string   `toml:"client_secret"` // or PORTALE_OIDC_CLIENT_SECRET
+	Scopes       []string `toml:"scopes"`
+	ClaimCF      string   `toml:"claim_codice_fiscale"`
+	RedirectURL  string   `toml:"redirect_url"`
+}
+
+// Gestionale is the back-office system that sends verbali and reads events.
+type Gestionale struct {
+	// JWTKeys are HMAC secrets (at least 32 bytes) accepted on the bulk API
+	// and the event feed; several allow rotation. Or PORTALE_GESTIONALE_JWT_KEYS,
+	// comma-separated.
+	JWTKeys []string `toml:"jwt_keys"`
+}
+
+// Server holds settings of `portale serve`.
+type Server struct {
+	// PublicURL is the origin citizens reach, e.g. https://multe.comune.torino.it;
+	// empty means the address served on.
+	PublicURL string `toml:"public_url"`
+}
+
+// Default is the configuration of the demo: the City of Turin's fiscal code
+// (00514490010), segregation code 01, and the station naming that pagoPA's
+// demo uses (broker = the creditor, station = its fiscal code + "_01").
+func Default() Config {
+	return Config{
+		Ente: Ente{Nome: "Città di Torino", CodiceFiscale: "00514490010"},
+		PagoPA: PagoPA{
+			Segregazione: "01", IDPA: "00514490010", IDBrokerPA: "00514490010", IDStation: "00514490010_01",
+			IBAN: "IT60X0542811101000000123456", Categoria: "9/0101100IM/",
+		},
+		OIDC: OIDC{Scopes: []string{"openid", "profile"}, ClaimCF: "fiscalNumber"},
+	}
+}
+
+var (
+	elevenDigits = regexp.MustCompile(`^[0-9]{11}$`)
+	twoDigits    = regexp.MustCompile(`^[0-9]{2}$`)
+	ibanShape    = regexp.MustCompile(`^IT[0-9]{2}[A-Z][0-9]{10}[0-9A-Z]{12}$`)
+)
+
+// Load reads path over the defaults; a missing file gives the defaults.
+// Environment variables override secrets.
+func Load(path string) (Config, error) {
+	c := Default()
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return c, fmt.Errorf("configurazione %s non leggibile: %w", path, err)
+	default:
+		dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			var sm *toml.StrictMissingError
+			if errors.As(err, &sm) {
+				return c, fmt.Errorf("configurazione %s: chiave sconosciuta: %s", path, strings.TrimSpace(sm.String()))
+			}
+			var de *toml.DecodeError
+			if errors.As(err, &de) {
+				row, col := de.Position()
+				return c, fmt.Errorf("configurazione %s, riga %d colonna %d: %s", path, row, col, de.Error())
+			}
+			return c, fmt.Errorf("configurazione %s: %w", path, err)
+		}
+	}
+	if s := os.Getenv("PORTALE_OIDC_CLIENT_SECRET"); s != "" {
+		c.OIDC.ClientSecret = s
+	}
+	if s := os.Getenv("PORTALE_GESTIONALE_JWT_KEYS"); s != "" {
+		c.Gestionale.JWTKeys = strings.Split(s, ",")
+	}
+	return c, c.validate(path)
+}
+
+func (c Config) validate(path string) error {
+	bad := func(key, why string) error {
+		return fmt.Errorf("configurazione %s: %s %s", path, key, why)
+	}
+	switch {
+	case !elevenDigits.MatchString(c.Ente.CodiceFiscale):
+		return bad("ente.codice_fiscale", "deve avere 11 cifre")
+	case !twoDigits.MatchString(c.PagoPA.Segregazione):
+		return bad("pagopa.segregazione", "deve avere 2 cifre")
+	case !elevenDigits.MatchString(c.PagoPA.IDPA):
+		return bad("pagopa.id_pa", "deve avere 11 cifre (il codice fiscale dell'ente)")
+	case c.PagoPA.IDBrokerPA == "" || c.PagoPA.IDStation == "":
+		return bad("pagopa.id_broker_pa e pagopa.id_station", "sono obbligatori")
+	case !ibanShape.MatchString(c.PagoPA.IBAN):
+		return bad("pagopa.iban", "non è un IBAN italiano (27 caratteri, senza spazi)")
+	}
+	for _, k := range c.Gestionale.JWTKeys {
+		if len(k) < 32 {
+			return bad("gestionale.jwt_keys", "contiene una chiave più corta di 32 caratteri")
+		}
+	}
+	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == "") {
+		return bad("oidc", "con issuer servono anche client_id e redirect_url")
+	}
+	return nil
+}
