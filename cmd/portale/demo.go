@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	portale "github.com/comune-torino/portale"
+	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/civil"
+	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
+	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/store"
+	"github.com/comune-torino/portale/internal/verbali"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -62,10 +69,28 @@ func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	cfg, err := config.Load(dir.Config())
+	if err != nil {
+		return err
+	}
+	var jsonl bytes.Buffer
+	enc := json.NewEncoder(&jsonl)
+	for _, r := range demo.Verbali(civil.FromTime(time.Now())) {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	sum, err := verbali.Import(ctx, &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: navMaker(cfg.PagoPA.Segregazione)})
+	if err != nil {
+		return err
+	}
+	if sum.Scartati > 0 {
+		return fmt.Errorf("dati di prova non validi: %+v", sum.Errori)
+	}
 	if err := db.SetSetting(ctx, "demo_seeded_at", time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Dati di prova caricati in %s.\n", dir.Root)
+	fmt.Fprintf(out, "Dati di prova caricati in %s: %d verbali.\n", dir.Root, sum.Nuovi)
 	return nil
 }
 

@@ -172,7 +172,7 @@ func safeNext(next, fallback string) string {
 // out changes state, so only POST does it, and a link or an image on another
 // site cannot log a citizen out.
 func (s *Service) confirmLogout(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "logout", nil)
+	s.render(w, r, http.StatusOK, "logout", s.cfg.HomePath)
 	return nil
 }
 

@@ -245,12 +245,13 @@
     if (r.avvisi && r.avvisi.length) {
       var warn = el('div', 'alert alert-warning mt-4 mb-0');
       warn.appendChild(el('h3', 'h5', msg.warningsTitle));
-      r.avvisi.forEach(function (a) { warn.appendChild(el('p', 'mb-1', a)); });
+      r.avvisi.forEach(function (a) { var p = el('p', 'mb-1', a); p.lang = 'it'; warn.appendChild(p); });
       body.appendChild(warn);
     }
     if (r.spiegazione && r.spiegazione.length) {
       body.appendChild(el('h3', 'h5 mt-4', msg.explanation));
       var ol = el('ol', 'mb-0');
+      ol.lang = 'it'; // the engine explains in Italian
       r.spiegazione.forEach(function (step) { ol.appendChild(el('li', '', typeof step === 'string' ? step : (step.testo || step.descrizione || JSON.stringify(step)))); });
       body.appendChild(ol);
     }
