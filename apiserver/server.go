@@ -12,26 +12,40 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/comune-torino/portale/internal/apitoken"
+	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/store"
+	"github.com/comune-torino/portale/internal/verbali"
 )
 
 // LiveDeploy reports the id of the deploy being served ("" when none).
 type LiveDeploy func() string
 
-// Health is what the health endpoint needs from the database.
-type Health interface {
+// Store is what the API needs from storage; *store.DB implements it.
+type Store interface {
 	Health(ctx context.Context) store.Status
+	verbali.Store
+	VerbaliOf(ctx context.Context, cf string) ([]store.VerbaleRow, error)
+	EventsAfter(ctx context.Context, after int64, limit int) ([]store.Event, error)
 }
 
 // Config wires the server to the rest of the portal.
 type Config struct {
 	Version    string
-	DB         Health
+	DB         Store
 	Static     http.Handler // the live deploy; nil serves only the API
 	LiveDeploy LiveDeploy
 	Logger     *slog.Logger
 	// Now is the clock; nil means time.Now. Only tests set it.
 	Now func() time.Time
+	// Rules are the Codice della Strada rules every amount is computed with.
+	Rules cds.Config
+	// NAV assigns notice numbers to new verbali.
+	NAV store.NAVMaker
+	// CreditorFiscalCode is the city's fiscal code, for pagoPA payloads.
+	CreditorFiscalCode string
+	// Tokens checks the gestionale's bearer tokens.
+	Tokens *apitoken.Verifier
 	// CalcoloRate is how many calculator requests one client address may
 	// make per minute (default 120).
 	CalcoloRate int
@@ -54,6 +68,12 @@ func New(cfg Config) *Server {
 	if cfg.CalcoloRate == 0 {
 		cfg.CalcoloRate = 120
 	}
+	if cfg.Tokens == nil {
+		cfg.Tokens = apitoken.NewVerifier(nil)
+	}
+	if cfg.Rules.Tariffs == nil {
+		cfg.Rules = cds.DefaultConfig()
+	}
 	if cfg.LiveDeploy == nil {
 		cfg.LiveDeploy = func() string { return "" }
 	}
@@ -71,6 +91,8 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodPost, "/importo", s.handle(s.postCalcoloImporto))
 			r.Method(http.MethodPost, "/rateizzazione", s.handle(s.postCalcoloRateizzazione))
 		})
+		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))
+		r.With(s.requireToken(scopeEventsRead)).Method(http.MethodGet, "/events", s.handle(s.getEvents))
 		r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
 		r.MethodNotAllowed(s.handle(func(http.ResponseWriter, *http.Request) error { return errMethodNotAllowed }))
 	})

@@ -14,7 +14,8 @@ import (
 	"github.com/comune-torino/portale/internal/store/storetest"
 )
 
-type sickDB struct{}
+// sickDB is a database whose health check fails.
+type sickDB struct{ *store.DB }
 
 func (sickDB) Health(context.Context) store.Status { return store.Status{State: "errore"} }
 
@@ -28,12 +29,12 @@ func serveOnce(t testing.TB, h http.Handler, method, target string) *httptest.Re
 
 func TestHealth(t *testing.T) {
 	cases := map[string]struct {
-		db         Health
+		db         Store
 		wantStatus int
 		wantState  string
 	}{
 		"database answers": {storetest.New(t), http.StatusOK, "ok"},
-		"database is sick": {sickDB{}, http.StatusServiceUnavailable, "degradato"},
+		"database is sick": {sickDB{storetest.New(t)}, http.StatusServiceUnavailable, "degradato"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

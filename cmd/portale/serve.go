@@ -15,6 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/comune-torino/portale/apiserver"
+	"github.com/comune-torino/portale/internal/apitoken"
+	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/version"
@@ -73,6 +76,10 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	cfg, err := config.Load(dir.Config())
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, dir.DB())
 	if err != nil {
 		return err
@@ -84,9 +91,13 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 	static := deploy.NewServer(deploys, deploy.ServerOptions{})
 	api := apiserver.New(apiserver.Config{
-		Version: version.Version,
-		DB:      db,
-		Static:  static,
+		Version:            version.Version,
+		DB:                 db,
+		Static:             static,
+		Rules:              cds.DefaultConfig(),
+		NAV:                navMaker(cfg.PagoPA.Segregazione),
+		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
+		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),
 		LiveDeploy: func() string {
 			d, err := deploys.Live()
 			if err != nil {

@@ -99,9 +99,12 @@ type authRequest struct {
 
 // grant is what a code or an access token stands for.
 type grant struct {
-	authRequest
-	citizen Citizen
-	expires time.Time
+	clientID      string
+	redirectURI   string
+	nonce         string
+	codeChallenge string
+	citizen       Citizen
+	expires       time.Time
 }
 
 // New makes a provider with a fresh RSA 2048 signing key.
@@ -155,7 +158,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
 
-func (p *Provider) endpoint(name string) string { return strings.TrimSuffix(p.cfg.Issuer, "/") + "/" + name }
+func (p *Provider) endpoint(name string) string {
+	return strings.TrimSuffix(p.cfg.Issuer, "/") + "/" + name
+}
 
 func randomToken() string {
 	b := make([]byte, 32)
