@@ -18,6 +18,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/go-chi/chi/v5"
+
+	"github.com/comune-torino/portale/internal/auth"
+	"github.com/comune-torino/portale/internal/store/storetest"
 )
 
 var (
@@ -103,8 +106,13 @@ func checkAgainstSpec(t testing.TB, req *http.Request, rec *httptest.ResponseRec
 }
 
 func TestEveryRouteIsDocumented(t *testing.T) {
-	srv := New(Config{})
-	err := chi.Walk(srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+	a, err := auth.New(auth.Config{IssuerURL: "http://127.0.0.1:1/demo-idp", ClientID: "c", ClientSecret: "s",
+		RedirectURL: "http://127.0.0.1:1/auth/callback"}, storetest.New(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Config{Auth: a})
+	err = chi.Walk(srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if !strings.HasPrefix(route, "/api/") || strings.HasSuffix(route, "/*") {
 			return nil
 		}

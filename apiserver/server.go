@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/comune-torino/portale/internal/apitoken"
+	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -46,6 +47,11 @@ type Config struct {
 	CreditorFiscalCode string
 	// Tokens checks the gestionale's bearer tokens.
 	Tokens *apitoken.Verifier
+	// Auth logs citizens in; nil means no identity provider is configured
+	// and the personal area answers that login is unavailable.
+	Auth *auth.Service
+	// DemoIdP, when set, is the demo identity provider served at /demo-idp.
+	DemoIdP http.Handler
 	// CalcoloRate is how many calculator requests one client address may
 	// make per minute (default 120).
 	CalcoloRate int
@@ -80,6 +86,16 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg}
 	r := chi.NewRouter()
 	r.Use(s.recoverPanics, s.logRequests)
+	if cfg.Auth != nil {
+		r.Use(cfg.Auth.Protect)
+		cfg.Auth.Routes(r)
+	} else {
+		r.HandleFunc("/auth/*", s.handle(func(http.ResponseWriter, *http.Request) error { return errLoginUnavailable }))
+	}
+	if cfg.DemoIdP != nil {
+		r.Handle("/demo-idp", cfg.DemoIdP)
+		r.Handle("/demo-idp/*", cfg.DemoIdP)
+	}
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(apiHeaders)
@@ -90,6 +106,14 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodGet, "/violazioni", s.handle(s.getCalcoloViolazioni))
 			r.Method(http.MethodPost, "/importo", s.handle(s.postCalcoloImporto))
 			r.Method(http.MethodPost, "/rateizzazione", s.handle(s.postCalcoloRateizzazione))
+		})
+		if cfg.Auth != nil {
+			cfg.Auth.APIRoutes(r)
+		}
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireCitizen)
+			r.Method(http.MethodGet, "/me/estratto-conto", s.handle(s.getEstrattoConto))
+			r.Method(http.MethodGet, "/me/verbali/{numero}", s.handle(s.getVerbale))
 		})
 		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))
 		r.With(s.requireToken(scopeEventsRead)).Method(http.MethodGet, "/events", s.handle(s.getEvents))

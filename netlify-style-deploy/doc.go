@@ -5,7 +5,8 @@
 // On-disk layout of a store (the directory given to Open):
 //
 //	blobs/<aa>/<sha256>      file contents, named by their SHA-256 (aa = first two hex digits)
-//	blobs/<aa>/<sha256>.gz   gzip variant, made at deploy time when it saves space
+//	blobs/<aa>/<sha256>.br   brotli variant, made at deploy time when it saves space
+//	blobs/<aa>/<sha256>.gz   gzip variant, likewise
 //	deploys/<id>.json        manifest: path → digest, size, MIME type; written once, never changed
 //	live                     pointer file holding the id of the live deploy
 //	previews/<name>          pointer file holding the id published under preview <name>

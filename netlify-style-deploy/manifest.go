@@ -18,8 +18,10 @@ type fileEntry struct {
 	Digest string `json:"sha256"`
 	Size   int64  `json:"size"`
 	Type   string `json:"type"`
-	// Gzip is the size of the blob's gzip variant, 0 when there is none.
-	Gzip int64 `json:"gzip,omitempty"`
+	// Gzip and Brotli are the sizes of the blob's compressed variants, 0
+	// when there is none.
+	Gzip   int64 `json:"gzip,omitempty"`
+	Brotli int64 `json:"br,omitempty"`
 }
 
 // configFiles are read from the root of the source directory, in the order

@@ -65,7 +65,7 @@ func contentType(name string, head []byte) string {
 	return http.DetectContentType(head)
 }
 
-// compressible reports whether a type is worth a gzip variant: text formats
+// compressible reports whether a type is worth compressed variants: text formats
 // shrink a lot, while images, fonts like woff2 and archives are compressed
 // already.
 func compressible(typ string) bool {

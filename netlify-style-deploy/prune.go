@@ -12,7 +12,7 @@ import (
 // PruneResult tells what Prune removed.
 type PruneResult struct {
 	Deploys []string // ids of the deploys removed
-	Blobs   int      // blob files removed, gzip variants included
+	Blobs   int      // blob files removed, compressed variants included
 	Bytes   int64    // bytes freed
 }
 
@@ -56,7 +56,7 @@ func (s *Store) Prune(keep int) (PruneResult, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		digest := strings.TrimSuffix(d.Name(), ".gz")
+		digest, _, _ := strings.Cut(d.Name(), ".")
 		if used[digest] {
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -186,7 +187,7 @@ func (srv *Server) Watch(ctx context.Context, every time.Duration) {
 // count against the budget and stay shared with deploys loaded after it.
 func (mp *memoryPlan) keep(st *site) {
 	for _, rt := range st.routes {
-		for _, v := range []*variant{rt.asset.identity, rt.asset.gzip} {
+		for _, v := range []*variant{rt.asset.identity, rt.asset.brotli, rt.asset.gzip} {
 			if v != nil && v.data != nil {
 				if _, ok := mp.next[v.path]; !ok {
 					mp.next[v.path] = v.data
@@ -323,8 +324,8 @@ func (srv *Server) notFound(w http.ResponseWriter, r *http.Request, st *site, p 
 func (srv *Server) serveAsset(w http.ResponseWriter, r *http.Request, st *site, a *asset, header []headerValues, status int) {
 	v := a.identity
 	_, ranged := r.Header["Range"]
-	if a.gzip != nil && !ranged && acceptsGzip(r.Header["Accept-Encoding"]) {
-		v = a.gzip
+	if (a.brotli != nil || a.gzip != nil) && !ranged {
+		v = a.negotiate(r.Header["Accept-Encoding"])
 	}
 	h := w.Header()
 	for _, f := range header {
@@ -490,36 +491,57 @@ func notModified(r *http.Request, etag string, lastModified time.Time) bool {
 	return false
 }
 
-// acceptsGzip reads Accept-Encoding: gzip (or x-gzip) with a non-zero
-// quality, or "*" when gzip is not named.
-func acceptsGzip(values []string) bool {
-	star := false
-	for _, line := range values {
-		for _, part := range strings.Split(line, ",") {
-			name, params, _ := strings.Cut(part, ";")
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name != "gzip" && name != "x-gzip" && name != "*" {
-				continue
-			}
-			ok := qualityAboveZero(params)
-			if name == "*" {
-				star = ok
-				continue
-			}
-			return ok
-		}
+// negotiate picks the variant Accept-Encoding asks for: the one with the
+// highest quality, brotli on a tie as it is the smaller, the original when
+// neither is acceptable ("q=0", or not named and no "*").
+func (a *asset) negotiate(accept []string) *variant {
+	br, gz := acceptedQuality(accept)
+	if a.brotli != nil && br > 0 && (br >= gz || a.gzip == nil) {
+		return a.brotli
 	}
-	return star
+	if a.gzip != nil && gz > 0 {
+		return a.gzip
+	}
+	return a.identity
 }
 
-func qualityAboveZero(params string) bool {
+// acceptedQuality reads the qualities (in thousandths) of br and gzip.
+func acceptedQuality(accept []string) (br, gz int) {
+	br, gz, star := -1, -1, 0
+	for _, line := range accept {
+		for _, part := range strings.Split(line, ",") {
+			name, params, _ := strings.Cut(part, ";")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "br":
+				br = quality(params)
+			case "gzip", "x-gzip":
+				gz = quality(params)
+			case "*":
+				star = quality(params)
+			}
+		}
+	}
+	if br < 0 {
+		br = star
+	}
+	if gz < 0 {
+		gz = star
+	}
+	return br, gz
+}
+
+// quality parses a "q=0.5" parameter into thousandths; 1000 when absent.
+func quality(params string) int {
 	for _, p := range strings.Split(params, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 		if !ok || strings.ToLower(strings.TrimSpace(k)) != "q" {
 			continue
 		}
-		v = strings.TrimSpace(v)
-		return strings.Trim(v, "0.") != ""
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f < 0 {
+			return 0
+		}
+		return int(min(f, 1) * 1000)
 	}
-	return true
+	return 1000
 }

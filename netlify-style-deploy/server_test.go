@@ -1,15 +1,17 @@
 package deploy
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/tls"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 var bigCSS = strings.Repeat("body { margin: 0; padding: 0; color: #1a1a1a; }\n", 40)
@@ -247,26 +249,58 @@ func TestHead(t *testing.T) {
 	}
 }
 
+// decode undoes the Content-Encoding of a response.
+func decode(t *testing.T, r response) string {
+	t.Helper()
+	var zr io.Reader
+	switch r.header.Get("Content-Encoding") {
+	case "":
+		return r.body
+	case "gzip":
+		gr, err := gzip.NewReader(strings.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr = gr
+	case "br":
+		zr = brotli.NewReader(strings.NewReader(r.body))
+	default:
+		t.Fatalf("unexpected Content-Encoding %q", r.header.Get("Content-Encoding"))
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestCompressionNegotiation(t *testing.T) {
 	_, srv := liveServer(t, basicSite, ServerOptions{})
 	tests := []struct {
-		accept string
-		gzip   bool
+		accept, want string
 	}{
-		{"", false},
-		{"gzip", true},
-		{"gzip, deflate, br", true},
-		{"br;q=1.0, gzip;q=0.8", true},
-		{"GZIP", true},
-		{"x-gzip", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.000", false},
-		{"gzip;q=0.001", true},
-		{"*", true},
-		{"*;q=0", false},
-		{"gzip;q=0, *", false},
-		{"identity", false},
-		{"deflate", false},
+		{"", ""},
+		{"gzip", "gzip"},
+		{"br", "br"},
+		{"gzip, deflate, br", "br"},
+		{"gzip, deflate, br, zstd", "br"},
+		{"br;q=0.5, gzip;q=0.8", "gzip"},
+		{"br;q=1.0, gzip;q=0.8", "br"},
+		{"br;q=0.8, gzip;q=0.8", "br"},
+		{"GZIP", "gzip"},
+		{"x-gzip", "gzip"},
+		{"BR", "br"},
+		{"gzip;q=0", ""},
+		{"gzip; q=0.000", ""},
+		{"gzip;q=0.001", "gzip"},
+		{"br;q=0, gzip", "gzip"},
+		{"*", "br"},
+		{"*;q=0", ""},
+		{"gzip;q=0, *", "br"},
+		{"br;q=0, gzip;q=0, *", ""},
+		{"gzip;q=bad", ""},
+		{"identity", ""},
+		{"deflate", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.accept, func(t *testing.T) {
@@ -274,31 +308,28 @@ func TestCompressionNegotiation(t *testing.T) {
 			if r.header.Get("Vary") != "Accept-Encoding" {
 				t.Errorf("Vary = %q", r.header.Get("Vary"))
 			}
-			body := r.body
-			if tt.gzip {
-				if r.header.Get("Content-Encoding") != "gzip" {
-					t.Fatalf("Content-Encoding = %q, want gzip", r.header.Get("Content-Encoding"))
-				}
-				zr, err := gzip.NewReader(strings.NewReader(r.body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, _ := io.ReadAll(zr)
-				body = string(b)
-				if !strings.HasSuffix(r.header.Get("ETag"), `-gz"`) {
-					t.Errorf("gzip variant shares the ETag of the original: %s", r.header.Get("ETag"))
-				}
-			} else if r.header.Get("Content-Encoding") != "" {
-				t.Fatalf("Content-Encoding = %q, want none", r.header.Get("Content-Encoding"))
+			if got := r.header.Get("Content-Encoding"); got != tt.want {
+				t.Fatalf("Content-Encoding = %q, want %q", got, tt.want)
 			}
-			if body != bigCSS {
+			if tt.want != "" && !strings.HasSuffix(r.header.Get("ETag"), "-"+tt.want+`"`) {
+				t.Errorf("ETag %s does not name the variant", r.header.Get("ETag"))
+			}
+			if decode(t, r) != bigCSS {
 				t.Error("content differs from the original")
 			}
 		})
 	}
+	// A 304 is per variant: the gzip ETag does not validate the brotli one.
+	gz := get(t, srv, "GET", "/css/main.css", "Accept-Encoding", "gzip").header.Get("ETag")
+	if r := get(t, srv, "GET", "/css/main.css", "Accept-Encoding", "gzip", "If-None-Match", gz); r.status != 304 {
+		t.Errorf("gzip revalidation = %d, want 304", r.status)
+	}
+	if r := get(t, srv, "GET", "/css/main.css", "Accept-Encoding", "br", "If-None-Match", gz); r.status != 200 {
+		t.Errorf("brotli with a gzip ETag = %d, want 200", r.status)
+	}
 	// Tiny or already-compressed files have no variant and no Vary.
 	for _, p := range []string{"/js/app.js", "/img/foto.jpg"} {
-		r := get(t, srv, "GET", p, "Accept-Encoding", "gzip")
+		r := get(t, srv, "GET", p, "Accept-Encoding", "gzip, br")
 		if r.header.Get("Content-Encoding") != "" || r.header.Get("Vary") != "" {
 			t.Errorf("%s: Content-Encoding %q Vary %q", p, r.header.Get("Content-Encoding"), r.header.Get("Vary"))
 		}
@@ -320,15 +351,11 @@ func TestLargeFilesFromDisk(t *testing.T) {
 		{nil, 200, large},
 		{[]string{"Range", "bytes=16-31"}, 206, large[16:32]},
 		{[]string{"Accept-Encoding", "gzip"}, 200, large},
+		{[]string{"Accept-Encoding", "br"}, 200, large},
 	}
 	for _, tt := range tests {
 		r := get(t, srv, "GET", "/big.txt", tt.header...)
-		body := r.body
-		if r.header.Get("Content-Encoding") == "gzip" {
-			zr, _ := gzip.NewReader(strings.NewReader(r.body))
-			b, _ := io.ReadAll(zr)
-			body = string(b)
-		}
+		body := decode(t, r)
 		if r.status != tt.status || body != tt.body {
 			t.Errorf("%v: status %d, %d bytes", tt.header, r.status, len(body))
 		}
@@ -355,19 +382,18 @@ func TestNoLiveDeploy(t *testing.T) {
 	}
 }
 
-func TestGzipVariantIsValid(t *testing.T) {
-	s, _ := liveServer(t, basicSite, ServerOptions{})
+func TestCompressedVariantsMatchManifest(t *testing.T) {
+	s, srv := liveServer(t, basicSite, ServerOptions{})
 	live, _ := s.Live()
 	m, _ := s.readManifest(live.ID)
 	e := m.Files["css/main.css"]
-	if e.Gzip == 0 || e.Gzip >= e.Size {
-		t.Fatalf("gzip size %d for %d bytes", e.Gzip, e.Size)
+	if e.Gzip == 0 || e.Brotli == 0 || e.Brotli >= e.Size || e.Gzip >= e.Size {
+		t.Fatalf("variant sizes gzip %d, br %d for %d bytes", e.Gzip, e.Brotli, e.Size)
 	}
-	var buf bytes.Buffer
-	srv := NewServer(s, ServerOptions{})
-	r := get(t, srv, "GET", "/css/main.css", "Accept-Encoding", "gzip")
-	buf.WriteString(r.body)
-	if int64(buf.Len()) != e.Gzip {
-		t.Errorf("served %d compressed bytes, manifest says %d", buf.Len(), e.Gzip)
+	for enc, want := range map[string]int64{"gzip": e.Gzip, "br": e.Brotli} {
+		r := get(t, srv, "GET", "/css/main.css", "Accept-Encoding", enc)
+		if int64(len(r.body)) != want || r.header.Get("Content-Length") != strconv.FormatInt(want, 10) {
+			t.Errorf("%s: served %d bytes, Content-Length %s, manifest says %d", enc, len(r.body), r.header.Get("Content-Length"), want)
+		}
 	}
 }

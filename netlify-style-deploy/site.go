@@ -42,6 +42,7 @@ type asset struct {
 	name     string
 	typ      string
 	identity *variant
+	brotli   *variant // nil when no brotli variant was stored
 	gzip     *variant // nil when no gzip variant was stored
 }
 
@@ -206,22 +207,35 @@ func (srv *Server) newAsset(name string, e fileEntry, mp *memoryPlan) (*asset, e
 	}
 	a.identity = &variant{data: data, path: blob, size: e.Size, etag: tag,
 		etagVals: oneValue(tag), lenVals: oneValue(strconv.FormatInt(e.Size, 10))}
-	if e.Gzip > 0 {
-		gzTag := `"` + e.Digest[:24] + `-gz"`
-		data, err := mp.load(blob+".gz", e.Gzip)
-		if err == nil && data == nil {
-			_, err = os.Stat(blob + ".gz")
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return a, nil // variant lost: serving the original is still right
-		}
-		if err != nil {
-			return nil, err
-		}
-		a.gzip = &variant{data: data, path: blob + ".gz", size: e.Gzip, etag: gzTag,
-			etagVals: oneValue(gzTag), lenVals: oneValue(strconv.FormatInt(e.Gzip, 10)), encVals: oneValue("gzip")}
+	if a.brotli, err = loadVariant(blob, e, ".br", "br", e.Brotli, mp); err != nil {
+		return nil, err
+	}
+	if a.gzip, err = loadVariant(blob, e, ".gz", "gzip", e.Gzip, mp); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// loadVariant returns the compressed variant of a blob, or nil when the
+// deploy has none or it has gone missing: serving the original is still right.
+func loadVariant(blob string, e fileEntry, suffix, encoding string, size int64, mp *memoryPlan) (*variant, error) {
+	if size <= 0 {
+		return nil, nil
+	}
+	path := blob + suffix
+	data, err := mp.load(path, size)
+	if err == nil && data == nil {
+		_, err = os.Stat(path)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	tag := `"` + e.Digest[:24] + "-" + encoding + `"`
+	return &variant{data: data, path: path, size: size, etag: tag, etagVals: oneValue(tag),
+		lenVals: oneValue(strconv.FormatInt(size, 10)), encVals: oneValue(encoding)}, nil
 }
 
 // cacheControl: fingerprinted names never change content, so browsers keep
@@ -244,7 +258,7 @@ func (st *site) headersFor(a *asset, reqPath string) []headerValues {
 		headerField{"Content-Type", a.typ},
 		headerField{"Cache-Control", cacheControl(a)},
 	)
-	if a.gzip != nil {
+	if a.gzip != nil || a.brotli != nil {
 		fields = append(fields, headerField{"Vary", "Accept-Encoding"})
 	}
 	fields = overrideFields(fields, customHeaders(st.rules.headers, reqPath))

@@ -13,7 +13,7 @@ func countBlobs(t *testing.T, s *Store) int {
 	t.Helper()
 	n := 0
 	filepath.WalkDir(filepath.Join(s.Dir(), "blobs"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".gz") {
+		if err == nil && !d.IsDir() && !strings.Contains(d.Name(), ".") {
 			n++
 		}
 		return err
@@ -55,8 +55,10 @@ func TestCreateStoresEachContentOnce(t *testing.T) {
 	if d1.ID >= d2.ID {
 		t.Errorf("ids do not sort by time: %s then %s", d1.ID, d2.ID)
 	}
-	if _, err := os.Stat(s.blobPath(mustDigest(t, s, d1.ID, "index.html")) + ".gz"); err != nil {
-		t.Errorf("no gzip variant for a compressible page: %v", err)
+	for _, suffix := range []string{".gz", ".br"} {
+		if _, err := os.Stat(s.blobPath(mustDigest(t, s, d1.ID, "index.html")) + suffix); err != nil {
+			t.Errorf("no %s variant for a compressible page: %v", suffix, err)
+		}
 	}
 }
 

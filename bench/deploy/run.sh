@@ -87,6 +87,7 @@ done
 rps() { awk '/Requests\/sec/ {print $2}'; }
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
+LOAD="$(cut -d" " -f1-3 /proc/loadavg)"
 declare -A runs
 targets=("html:/pagine/7/" "css:/css/main.5d41402abc4b2a76.css")
 for round in $(seq "$ROUNDS"); do
@@ -105,6 +106,7 @@ done
 
 {
 	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "# load average before the runs: $LOAD"
 	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback; median of $ROUNDS rounds"
 	printf "%-18s %12s %13s %6s   %s\n" "target" "nginx req/s" "deploy req/s" "ratio" "all runs (nginx | deploy)"
 	for target in "${targets[@]}"; do

@@ -221,8 +221,8 @@ func TestSessionTimeouts(t *testing.T) {
 	}{
 		"active within the idle timeout":  {[]time.Duration{29 * time.Minute, 29 * time.Minute}, 200},
 		"idle for longer than 30 minutes": {[]time.Duration{10 * time.Minute, 31 * time.Minute}, 401},
-		"active for 11 hours 50 minutes":  {repeat(25*time.Minute, 28) /* 11h40m */, 200},
-		"active for more than 12 hours":   {repeat(25*time.Minute, 29) /* 12h05m */, 401},
+		"active for 11 hours 40 minutes":  {repeat(25*time.Minute, 28), 200},
+		"active for 12 hours 5 minutes":   {repeat(25*time.Minute, 29), 401},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -285,7 +285,7 @@ func (c *NodeClient) call(ctx context.Context, op string, req any, resp interfac
 	if httpResp.StatusCode != http.StatusOK && httpResp.StatusCode != http.StatusInternalServerError {
 		return fmt.Errorf("pagopa: %s: HTTP %s", op, httpResp.Status)
 	}
-	dec := xml.NewDecoder(io.LimitReader(httpResp.Body, maxRequestBytes))
+	dec := xml.NewDecoder(io.LimitReader(httpResp.Body, maxMessageBytes))
 	start, err := openBody(dec)
 	if err != nil {
 		return fmt.Errorf("pagopa: %s: response: %w", op, err)

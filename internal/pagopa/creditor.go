@@ -110,8 +110,6 @@ type paFault struct {
 	description string
 }
 
-func (f *paFault) Error() string { return f.code + ": " + f.description }
-
 func newFault(code, format string, args ...any) *paFault {
 	return &paFault{code: code, description: fmt.Sprintf(format, args...)}
 }
@@ -147,7 +145,7 @@ func (h *creditorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	req, err := decodeRequest(http.MaxBytesReader(w, r.Body, maxRequestBytes), r.Header.Get("SOAPAction"))
+	req, err := decodeRequest(http.MaxBytesReader(w, r.Body, maxMessageBytes), r.Header.Get("SOAPAction"))
 	if req.op == "" {
 		h.log.WarnContext(r.Context(), "pagoPA request without a paForNode operation", "err", err)
 		writeSOAPFault(w, "soapenv:Client", FaultSintassiXSD+": nessuna operazione paForNode riconosciuta")
@@ -220,57 +218,57 @@ func (h *creditorHandler) checkIDs(ids stationIDs) *paFault {
 
 // openPosition checks a request's identifiers and QR code and returns the
 // position if it can be paid today.
-func (h *creditorHandler) openPosition(ctx context.Context, ids stationIDs, qr qrCodeXML) (Position, civil.Date, *paFault) {
+func (h *creditorHandler) openPosition(ctx context.Context, ids stationIDs, qr qrCodeXML) (Position, *paFault) {
 	if f := checkStation(ids); f != nil {
-		return Position{}, civil.Date{}, f
+		return Position{}, f
 	}
 	if f := checkQRCode(qr); f != nil {
-		return Position{}, civil.Date{}, f
+		return Position{}, f
 	}
 	if f := h.checkIDs(ids); f != nil {
-		return Position{}, civil.Date{}, f
+		return Position{}, f
 	}
 	if qr.FiscalCode != h.cfg.IDPA {
-		return Position{}, civil.Date{}, newFault(FaultIDDominioErrato, "il codice fiscale %s del qrCode non è di questo ente", qr.FiscalCode)
+		return Position{}, newFault(FaultIDDominioErrato, "il codice fiscale %s del qrCode non è di questo ente", qr.FiscalCode)
 	}
 	notice, err := ParseNoticeNumber(qr.NoticeNumber)
 	if err != nil {
-		return Position{}, civil.Date{}, newFault(FaultPagamentoSconosciuto, "codice avviso %s: %v", qr.NoticeNumber, err)
+		return Position{}, newFault(FaultPagamentoSconosciuto, "codice avviso %s: %v", qr.NoticeNumber, err)
 	}
 	today := civil.FromTime(h.cfg.Now())
 	pos, err := h.positions.Lookup(ctx, notice, today)
 	switch {
 	case errors.Is(err, ErrPositionNotFound):
-		return Position{}, today, newFault(FaultPagamentoSconosciuto, "nessuna posizione per il codice avviso %s", notice)
+		return Position{}, newFault(FaultPagamentoSconosciuto, "nessuna posizione per il codice avviso %s", notice)
 	case err != nil:
 		h.log.ErrorContext(ctx, "pagoPA position lookup failed", "notice", notice.String(), "err", err)
-		return Position{}, today, newFault(FaultSystemError, "errore interno")
+		return Position{}, newFault(FaultSystemError, "errore interno")
 	}
 	switch pos.Status {
 	case PositionOpen:
 	case PositionPaid:
-		return pos, today, newFault(FaultPagamentoDuplicato, "l'avviso %s risulta già pagato", notice)
+		return pos, newFault(FaultPagamentoDuplicato, "l'avviso %s risulta già pagato", notice)
 	case PositionCancelled:
-		return pos, today, newFault(FaultPagamentoAnnullato, "l'avviso %s è stato annullato", notice)
+		return pos, newFault(FaultPagamentoAnnullato, "l'avviso %s è stato annullato", notice)
 	case PositionExpired:
-		return pos, today, newFault(FaultPagamentoScaduto, "l'avviso %s non è più pagabile con pagoPA", notice)
+		return pos, newFault(FaultPagamentoScaduto, "l'avviso %s non è più pagabile con pagoPA", notice)
 	default:
 		h.log.ErrorContext(ctx, "pagoPA position in unknown state", "notice", notice.String(), "status", int(pos.Status))
-		return pos, today, newFault(FaultSystemError, "errore interno")
+		return pos, newFault(FaultSystemError, "errore interno")
 	}
 	if pos.Amount <= 0 || pos.Amount > maxWireAmount || pos.DueDate.IsZero() || !pos.DueDate.IsValid() {
 		h.log.ErrorContext(ctx, "pagoPA open position without amount or due date", "notice", notice.String(), "amount", int64(pos.Amount), "due", pos.DueDate.String())
-		return pos, today, newFault(FaultSystemError, "errore interno")
+		return pos, newFault(FaultSystemError, "errore interno")
 	}
 	pos.Notice = notice
-	return pos, today, nil
+	return pos, nil
 }
 
 // maxWireAmount is the largest stAmount, 999999999.99 euro.
 const maxWireAmount money.Cents = 99_999_999_999
 
 func (h *creditorHandler) verify(ctx context.Context, req *verifyRequest) (any, *paFault) {
-	pos, _, f := h.openPosition(ctx, req.stationIDs, req.QRCode)
+	pos, f := h.openPosition(ctx, req.stationIDs, req.QRCode)
 	if f != nil {
 		return nil, f
 	}
@@ -296,7 +294,7 @@ func (h *creditorHandler) getPayment(ctx context.Context, req *getPaymentRequest
 	if f := checkGetPayment(req); f != nil {
 		return nil, f
 	}
-	pos, _, f := h.openPosition(ctx, req.stationIDs, req.QRCode)
+	pos, f := h.openPosition(ctx, req.stationIDs, req.QRCode)
 	if f != nil {
 		return nil, f
 	}

@@ -1,6 +1,7 @@
 package pagopa
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -81,7 +82,7 @@ func IUVBase(seq int64) (string, error) {
 // the length, a character that is not a digit, an aux digit other than 3,
 // or check digits that do not match (with the expected and found ones).
 func ParseNoticeNumber(s string) (NoticeNumber, error) {
-	s = strings.ReplaceAll(s, " ", "")
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	if n := len([]rune(s)); n != 18 {
 		return NoticeNumber{}, invalid("il codice avviso deve avere 18 cifre, ne ha %d", n)
 	}
@@ -183,4 +184,28 @@ func (n *NoticeNumber) UnmarshalText(b []byte) error {
 	}
 	*n = p
 	return nil
+}
+
+// Value stores a NoticeNumber in a database as its 18 digits; the zero
+// value is stored as NULL.
+func (n NoticeNumber) Value() (driver.Value, error) {
+	if n.nav == "" {
+		return nil, nil
+	}
+	return n.nav, nil
+}
+
+// Scan reads a NoticeNumber from a database column of text, validating it:
+// a corrupted row is an error, not a notice.
+func (n *NoticeNumber) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n = NoticeNumber{}
+		return nil
+	case string:
+		return n.UnmarshalText([]byte(v))
+	case []byte:
+		return n.UnmarshalText(v)
+	}
+	return fmt.Errorf("pagopa: cannot scan %T into a NoticeNumber", src)
 }

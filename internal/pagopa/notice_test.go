@@ -46,6 +46,7 @@ func TestParseNoticeNumber(t *testing.T) {
 	}{
 		"valid":                  {in: "301000000000012373", want: "301000000000012373"},
 		"grouped as printed":     {in: "3010 0000 0000 0123 73", want: "301000000000012373"},
+		"pasted with a newline":  {in: " 301000000000012373\n", want: "301000000000012373"},
 		"empty":                  {in: "", wantErr: "il codice avviso deve avere 18 cifre, ne ha 0"},
 		"too short":              {in: "30100000000001237", wantErr: "il codice avviso deve avere 18 cifre, ne ha 17"},
 		"too long":               {in: "3010000000000123730", wantErr: "il codice avviso deve avere 18 cifre, ne ha 19"},
@@ -127,7 +128,28 @@ func TestNoticeNumberText(t *testing.T) {
 	if err := back.UnmarshalText([]byte("12")); err == nil {
 		t.Error("UnmarshalText accepted a short code")
 	}
+	if v, err := n.Value(); err != nil || v != "301000000000012373" {
+		t.Errorf("Value() = %v, %v", v, err)
+	}
+	for _, src := range []any{"301000000000012373", []byte("301000000000012373")} {
+		var scanned NoticeNumber
+		if err := scanned.Scan(src); err != nil || scanned != n {
+			t.Errorf("Scan(%T) = %v, %v", src, scanned, err)
+		}
+	}
+	for _, src := range []any{"301000000000012374", 301000000000012373} {
+		var scanned NoticeNumber
+		if err := scanned.Scan(src); err == nil {
+			t.Errorf("Scan(%#v) accepted a bad value", src)
+		}
+	}
 	var zero NoticeNumber
+	if v, err := zero.Value(); v != nil || err != nil {
+		t.Errorf("zero Value() = %v, %v, want NULL", v, err)
+	}
+	if err := back.Scan(nil); err != nil || !back.IsZero() {
+		t.Errorf("Scan(nil) = %v, %v", back, err)
+	}
 	if !zero.IsZero() || zero.IUV() != "" || zero.Base() != "" || zero.SegregationCode() != "" {
 		t.Error("zero NoticeNumber is not empty")
 	}

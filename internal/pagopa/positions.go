@@ -114,8 +114,9 @@ type Receipt struct {
 	StandIn             bool       // paid while the creditor was unreachable
 	// Version is 1 for paSendRT and 2 for paSendRTV2.
 	Version int
-	// XML is the receipt element as received, kept so that a conflicting
-	// receipt can be reviewed as pagoPA sent it.
+	// XML is the content of the receipt element as received (empty when
+	// sending), kept so that a conflicting receipt can be reviewed as
+	// pagoPA sent it.
 	XML string
 }
 

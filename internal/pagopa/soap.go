@@ -207,9 +207,9 @@ type receiptXML struct {
 // answers PAA_SINTASSI_XSD.
 var errSyntax = errors.New("richiesta non conforme a paForNode.xsd")
 
-// maxRequestBytes bounds a request body; a receipt with five transfers is a
-// few kilobytes.
-const maxRequestBytes = 1 << 20
+// maxMessageBytes bounds a message read from the network; a receipt with
+// five transfers is a few kilobytes.
+const maxMessageBytes = 1 << 20
 
 // soapRequest is a decoded paForNode request.
 type soapRequest struct {

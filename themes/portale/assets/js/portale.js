@@ -2,6 +2,36 @@
 (function () {
   'use strict';
 
+  // Mobile menu: the toggler opens the navigation panel; Escape, the close button or the overlay
+  // close it and focus goes back to the toggler. Without JavaScript the footer lists the sections.
+  var toggler = document.querySelector('.custom-navbar-toggler[aria-controls]');
+  var panel = toggler && document.getElementById(toggler.getAttribute('aria-controls'));
+  if (panel) {
+    var focusable = function () { return panel.querySelectorAll('.close-menu, .menu-wrapper a'); };
+    var close = function () {
+      panel.classList.remove('expanded', 'portale-open');
+      toggler.setAttribute('aria-expanded', 'false');
+      toggler.focus();
+    };
+    toggler.addEventListener('click', function () {
+      panel.classList.add('portale-open');
+      window.requestAnimationFrame(function () { panel.classList.add('expanded'); });
+      toggler.setAttribute('aria-expanded', 'true');
+      var first = panel.querySelector('.menu-wrapper a');
+      if (first) { first.focus(); }
+    });
+    panel.querySelector('.close-menu').addEventListener('click', close);
+    panel.querySelector('.overlay').addEventListener('click', close);
+    panel.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { close(); return; }
+      if (e.key !== 'Tab') { return; }
+      var items = focusable();
+      var firstItem = items[0], lastItem = items[items.length - 1];
+      if (e.shiftKey && document.activeElement === firstItem) { e.preventDefault(); lastItem.focus(); }
+      else if (!e.shiftKey && document.activeElement === lastItem) { e.preventDefault(); firstItem.focus(); }
+    });
+  }
+
   // "Stampa" buttons are hidden in the HTML and shown only when they can work.
   document.querySelectorAll('[data-portale-print]').forEach(function (button) {
     button.hidden = false;

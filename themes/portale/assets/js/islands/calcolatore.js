@@ -213,6 +213,9 @@
     if (r.fasi && r.fasi.length) {
       body.appendChild(el('h3', 'h5 mt-4', msg.timelineTitle));
       var wrap = el('div', 'table-responsive');
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', msg.timelineTitle);
       var table = el('table', 'table table-sm portale-table mb-0');
       var thead = el('thead');
       var hr = el('tr');

@@ -1,0 +1,232 @@
+package apiserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comune-torino/portale/internal/auth"
+	"github.com/comune-torino/portale/internal/auth/demoidp"
+	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/civil"
+	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/pagopa"
+	"github.com/comune-torino/portale/internal/store/storetest"
+	"github.com/comune-torino/portale/internal/verbali"
+)
+
+// specChecked validates every API answer of a real HTTP server against
+// openapi.yaml, as checkAgainstSpec does for recorded ones.
+func specChecked(t *testing.T, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		var reqBody []byte
+		if r.Body != nil {
+			reqBody, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		}
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+		check := r.Clone(context.Background())
+		check.Body = io.NopCloser(bytes.NewReader(reqBody))
+		checkAgainstSpec(t, check, rec)
+	})
+}
+
+// portal is a full portal on a real loopback HTTP server: the demo identity
+// provider, the citizens' login, and the demo data seeded for today.
+func portal(t *testing.T) *httptest.Server {
+	t.Helper()
+	db := storetest.New(t)
+	var handler http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	idp, err := demoidp.New(demoidp.Config{
+		Issuer:   ts.URL + "/demo-idp",
+		Clients:  []demoidp.Client{{ID: "portale", Secret: "segreto-demo", RedirectURIs: []string{ts.URL + "/auth/callback"}}},
+		Citizens: demoidp.Citizens(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.New(auth.Config{IssuerURL: ts.URL + "/demo-idp", ClientID: "portale", ClientSecret: "segreto-demo",
+		RedirectURL: ts.URL + "/auth/callback"}, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nav := func(seq int64) (string, error) {
+		n, err := pagopa.NoticeNumberFromSequence("01", seq)
+		return n.String(), err
+	}
+	var jsonl bytes.Buffer
+	for _, r := range demo.Verbali(civil.FromTime(time.Now())) {
+		b, _ := json.Marshal(r)
+		jsonl.Write(append(b, '\n'))
+	}
+	if _, err := verbali.Import(context.Background(), &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
+		t.Fatal(err)
+	}
+	handler = specChecked(t, New(Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010"}))
+	return ts
+}
+
+// loginAs goes through the demo provider as a browser would: the portal's
+// /auth/login, the provider's login form with codice_fiscale, the callback.
+func loginAs(t *testing.T, ts *httptest.Server, cf string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(ts.URL + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `name="codice_fiscale"`) || !strings.Contains(string(page), "Ambiente di prova") {
+		t.Fatalf("login did not reach the demo provider's form: %d %.300s", resp.StatusCode, page)
+	}
+	richiesta := between(string(page), `name="richiesta" value="`, `"`)
+	resp, err = c.PostForm(resp.Request.URL.ResolveReference(&url.URL{Path: "login"}).String(),
+		url.Values{"richiesta": {richiesta}, "codice_fiscale": {cf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("after the provider, status %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	return c
+}
+
+func between(s, start, end string) string {
+	_, after, _ := strings.Cut(s, start)
+	v, _, _ := strings.Cut(after, end)
+	return v
+}
+
+func call(t *testing.T, c *http.Client, method, url, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestPersonalAreaNeedsLoginAndConsent(t *testing.T) {
+	ts := portal(t)
+	anon := &http.Client{}
+	for _, p := range []string{"/api/v1/me", "/api/v1/me/estratto-conto", "/api/v1/me/verbali/x", "/api/v1/me/consenso"} {
+		if code, body := call(t, anon, "GET", ts.URL+p, ""); code != 401 || !strings.Contains(string(body), "ACCESSO_RICHIESTO") {
+			t.Errorf("anonymous %s = %d %s", p, code, body)
+		}
+	}
+	mario := loginAs(t, ts, demo.Mario.CodiceFiscale)
+	if code, body := call(t, mario, "GET", ts.URL+"/api/v1/me/estratto-conto", ""); code != 403 || !strings.Contains(string(body), "CONSENSO_RICHIESTO") {
+		t.Errorf("without consent = %d %s", code, body)
+	}
+	if code, body := call(t, mario, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`); code != 200 || !strings.Contains(string(body), `"dato":true`) {
+		t.Fatalf("consent = %d %s", code, body)
+	}
+	if code, _ := call(t, mario, "GET", ts.URL+"/api/v1/me/consenso", ""); code != 200 {
+		t.Errorf("read consent = %d", code)
+	}
+	if code, _ := call(t, mario, "GET", ts.URL+"/api/v1/me/estratto-conto", ""); code != 200 {
+		t.Errorf("with consent = %d", code)
+	}
+	if code, _ := call(t, mario, "DELETE", ts.URL+"/api/v1/me/consenso", ""); code != 200 {
+		t.Errorf("withdraw = %d", code)
+	}
+	if code, _ := call(t, mario, "GET", ts.URL+"/api/v1/me/estratto-conto", ""); code != 403 {
+		t.Errorf("after withdrawing consent = %d, want 403", code)
+	}
+}
+
+func TestStatementShowsOnlyTheCitizensOwnFines(t *testing.T) {
+	ts := portal(t)
+	type statement struct {
+		TotaleCent int64 `json:"totale_cent"`
+		Verbali    []struct {
+			Numero      string `json:"numero"`
+			Fase        string `json:"fase"`
+			ImportoCent int64  `json:"importo_cent"`
+			NAV         string `json:"nav"`
+			QR          string `json:"qr_pagopa"`
+		} `json:"verbali"`
+	}
+	read := func(cf string) (*http.Client, statement) {
+		c := loginAs(t, ts, cf)
+		call(t, c, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`)
+		code, body := call(t, c, "GET", ts.URL+"/api/v1/me/estratto-conto", "")
+		if code != 200 {
+			t.Fatalf("%s statement = %d %s", cf, code, body)
+		}
+		var s statement
+		json.Unmarshal(body, &s)
+		if _, me := call(t, c, "GET", ts.URL+"/api/v1/me", ""); !strings.Contains(string(me), cf) {
+			t.Errorf("/me for %s = %s", cf, me)
+		}
+		return c, s
+	}
+	marioClient, mario := read(demo.Mario.CodiceFiscale)
+	lauraClient, laura := read(demo.Laura.CodiceFiscale)
+
+	phases := map[string]bool{}
+	var sum int64
+	for _, v := range mario.Verbali {
+		phases[v.Fase] = true
+		sum += v.ImportoCent
+		if _, err := pagopa.ParseNoticeNumber(v.NAV); err != nil {
+			t.Errorf("%s: nav %q invalid: %v", v.Numero, v.NAV, err)
+		}
+	}
+	for _, f := range []string{"riduzione_30", "misura_ridotta", "meta_massimo", "pagato", "rateizzato", "coattivo"} {
+		if !phases[f] {
+			t.Errorf("Mario's statement has no %s fine: %v", f, phases)
+		}
+	}
+	if sum != mario.TotaleCent || sum == 0 {
+		t.Errorf("totale_cent %d, sum of importo_cent %d", mario.TotaleCent, sum)
+	}
+	if len(laura.Verbali) != 2 {
+		t.Errorf("Laura sees %d verbali, want 2", len(laura.Verbali))
+	}
+	for _, lv := range laura.Verbali {
+		for _, mv := range mario.Verbali {
+			if lv.Numero == mv.Numero {
+				t.Errorf("verbale %s is in both statements", lv.Numero)
+			}
+		}
+		// Mario asking for Laura's verbale learns nothing, not even that it exists.
+		if code, body := call(t, marioClient, "GET", ts.URL+"/api/v1/me/verbali/"+url.PathEscape(lv.Numero), ""); code != 404 || strings.Contains(string(body), lv.NAV) {
+			t.Errorf("Mario reading Laura's %s = %d %s", lv.Numero, code, body)
+		}
+	}
+	own := mario.Verbali[0]
+	code, body := call(t, marioClient, "GET", ts.URL+"/api/v1/me/verbali/"+url.PathEscape(own.Numero), "")
+	if code != 200 || !strings.Contains(string(body), own.NAV) {
+		t.Errorf("Mario reading his own %s = %d %.200s", own.Numero, code, body)
+	}
+	if code, _ := call(t, lauraClient, "GET", ts.URL+"/api/v1/me/verbali/"+url.PathEscape(own.Numero), ""); code != 404 {
+		t.Errorf("Laura reading Mario's verbale = %d, want 404", code)
+	}
+}
