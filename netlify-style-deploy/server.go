@@ -132,6 +132,9 @@ func (srv *Server) Reload() error {
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
+	if old.unchanged(live, ptrs) {
+		return nil
+	}
 	next := &serverState{livePtr: live, previews: map[string]*site{}, ptrs: ptrs}
 	mp := &memoryPlan{limit: srv.opts.MemoryFileLimit, budget: srv.opts.MemoryBudget, prev: srv.memory, next: map[string][]byte{}}
 	var errs []error
@@ -163,6 +166,20 @@ func (srv *Server) Reload() error {
 	srv.memory = mp.next
 	srv.state.Store(next)
 	return errors.Join(errs...)
+}
+
+// unchanged reports whether the pointers are those the state was loaded
+// from, so a periodic Reload costs a few small reads and nothing else.
+func (st *serverState) unchanged(live pointer, ptrs map[string]pointer) bool {
+	if (st.live == nil) != (live.id == "") || !st.livePtr.same(live) || len(ptrs) != len(st.previews) {
+		return false
+	}
+	for name, p := range ptrs {
+		if st.previews[name] == nil || !st.ptrs[name].same(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // Watch calls Reload every interval until ctx ends, so a server picks up
@@ -505,18 +522,26 @@ func (a *asset) negotiate(accept []string) *variant {
 	return a.identity
 }
 
-// acceptedQuality reads the qualities (in thousandths) of br and gzip.
+// acceptedQuality reads the qualities (in thousandths) of br and gzip. It
+// walks the header in place: it runs on every request for a text file.
 func acceptedQuality(accept []string) (br, gz int) {
 	br, gz, star := -1, -1, 0
 	for _, line := range accept {
-		for _, part := range strings.Split(line, ",") {
+		for line != "" {
+			part := line
+			if i := strings.IndexByte(line, ','); i >= 0 {
+				part, line = line[:i], line[i+1:]
+			} else {
+				line = ""
+			}
 			name, params, _ := strings.Cut(part, ";")
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "br":
+			name = strings.TrimSpace(name)
+			switch {
+			case strings.EqualFold(name, "br"):
 				br = quality(params)
-			case "gzip", "x-gzip":
+			case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
 				gz = quality(params)
-			case "*":
+			case name == "*":
 				star = quality(params)
 			}
 		}
@@ -532,9 +557,15 @@ func acceptedQuality(accept []string) (br, gz int) {
 
 // quality parses a "q=0.5" parameter into thousandths; 1000 when absent.
 func quality(params string) int {
-	for _, p := range strings.Split(params, ";") {
+	for params != "" {
+		p := params
+		if i := strings.IndexByte(params, ';'); i >= 0 {
+			p, params = params[:i], params[i+1:]
+		} else {
+			params = ""
+		}
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if !ok || strings.ToLower(strings.TrimSpace(k)) != "q" {
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
 			continue
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)

@@ -241,8 +241,8 @@ func loadVariant(blob string, e fileEntry, suffix, encoding string, size int64, 
 // cacheControl: fingerprinted names never change content, so browsers keep
 // them a year; anything else is revalidated on every use, which is cheap with
 // ETags and is what makes a publish or a rollback visible at once.
-func cacheControl(a *asset) string {
-	if isFingerprinted(a.name) && !isHTML(a.typ) {
+func cacheControl(name, typ string) string {
+	if isFingerprinted(name) && !isHTML(typ) {
 		return "public, max-age=31536000, immutable"
 	}
 	return "public, max-age=0, must-revalidate"
@@ -256,7 +256,7 @@ func (st *site) headersFor(a *asset, reqPath string) []headerValues {
 	fields = append(fields, st.security...)
 	fields = append(fields,
 		headerField{"Content-Type", a.typ},
-		headerField{"Cache-Control", cacheControl(a)},
+		headerField{"Cache-Control", cacheControl(a.name, a.typ)},
 	)
 	if a.gzip != nil || a.brotli != nil {
 		fields = append(fields, headerField{"Vary", "Accept-Encoding"})

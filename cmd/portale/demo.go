@@ -49,7 +49,7 @@ func newDemoCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(out, "Sito costruito: %d pagine in %s (deploy %s).\n", res.Pages, res.Duration.Round(time.Millisecond), res.DeployID)
-			return serve(ctx, dir, f.addr, logger, func(url string) { printDemoWelcome(out, url, dir) })
+			return serve(ctx, dir, f.addr, logger, serveOptions{demoIdP: true}, func(url string) { printDemoWelcome(out, url, dir) })
 		},
 	}
 	f.register(cmd)
@@ -87,6 +87,13 @@ func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
 	if sum.Scartati > 0 {
 		return fmt.Errorf("dati di prova non validi: %+v", sum.Errori)
 	}
+	// The demo citizens have already read and accepted the privacy notice,
+	// so a demo login lands straight in the personal area.
+	for _, c := range demo.People {
+		if err := db.GiveConsent(ctx, c.CodiceFiscale, demoPrivacyVersion, time.Now()); err != nil {
+			return err
+		}
+	}
 	if err := db.SetSetting(ctx, "demo_seeded_at", time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err
 	}
@@ -107,4 +114,10 @@ Premi Ctrl+C per fermare il server. Rilanciando «make demo» i dati vengono riu
 }
 
 // demoAccounts describes who can log in to the demo.
-const demoAccounts = "nessuno per ora: il sito pubblico non richiede accesso."
+const demoAccounts = `area personale (Accedi → «Ambiente di prova», scegli la persona):
+                          Mario Rossi    RSSMRA80A01L219M — multe in ogni fase, rimozione, rateizzazione
+                          Laura Bianchi  BNCLRA85M41L219R — due multe, una da proprietaria`
+
+// demoPrivacyVersion is the privacy notice version the demo citizens have
+// accepted: auth.Config's default, since the demo does not set one.
+const demoPrivacyVersion = "1"

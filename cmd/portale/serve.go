@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +19,8 @@ import (
 
 	"github.com/comune-torino/portale/apiserver"
 	"github.com/comune-torino/portale/internal/apitoken"
+	"github.com/comune-torino/portale/internal/auth"
+	"github.com/comune-torino/portale/internal/auth/demoidp"
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
@@ -51,7 +56,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), dir, f.addr, logger, func(url string) {
+			return serve(cmd.Context(), dir, f.addr, logger, serveOptions{}, func(url string) {
 				fmt.Fprintf(cmd.OutOrStdout(), "Portale in ascolto su %s (Ctrl+C per fermarlo)\n", url)
 			})
 		},
@@ -70,9 +75,16 @@ func newLogger(format string) (*slog.Logger, error) {
 	return nil, usageError{fmt.Sprintf("--log-format %q non valido: usa text o json", format)}
 }
 
+// serveOptions are what `portale demo` adds to a plain serve.
+type serveOptions struct {
+	// demoIdP serves the demo identity provider at /demo-idp and logs
+	// citizens in through it, whatever portale.toml says.
+	demoIdP bool
+}
+
 // serve runs the portal on addr until SIGINT or SIGTERM, then drains open
 // requests for up to 10 seconds.
-func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logger, opts serveOptions, ready func(url string)) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -89,8 +101,24 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	if err != nil {
 		return err
 	}
-	static := deploy.NewServer(deploys, deploy.ServerOptions{})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listenError(addr, err)
+	}
+	defer ln.Close()
+	base := strings.TrimSuffix(cfg.Server.PublicURL, "/")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	citizens, demoIdP, err := citizenLogin(cfg, db, base, opts, logger)
+	if err != nil {
+		return err
+	}
+
+	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	api := apiserver.New(apiserver.Config{
+		Auth:               citizens,
+		DemoIdP:            demoIdP,
 		Version:            version.Version,
 		DB:                 db,
 		Static:             static,
@@ -108,10 +136,6 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Logger: logger,
 	})
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return listenError(addr, err)
-	}
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -139,7 +163,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version.Version)
-	ready("http://" + ln.Addr().String() + "/")
+	ready(base + "/")
 
 	select {
 	case err := <-errc:
@@ -170,4 +194,36 @@ func listenError(addr string, err error) error {
 		return usageError{fmt.Sprintf("--addr %q non valido: usa HOST:PORTA, es. 127.0.0.1:8080", addr)}
 	}
 	return fmt.Errorf("non riesco ad ascoltare su %s: %v", addr, err)
+}
+
+// citizenLogin sets up the citizens' identity provider: the demo provider
+// under `portale demo`, the one in portale.toml otherwise, or none (the
+// personal area then says login is not configured).
+func citizenLogin(cfg config.Config, db *store.DB, base string, opts serveOptions, logger *slog.Logger) (*auth.Service, http.Handler, error) {
+	if opts.demoIdP {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, nil, err
+		}
+		client := demoidp.Client{ID: "portale-demo", Secret: hex.EncodeToString(secret),
+			RedirectURIs: []string{base + "/auth/callback"}, PostLogoutRedirectURIs: []string{base + "/"}}
+		idp, err := demoidp.New(demoidp.Config{Issuer: base + "/demo-idp", Clients: []demoidp.Client{client},
+			Citizens: demoidp.Citizens(), Logger: logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		a, err := auth.New(auth.Config{IssuerURL: base + "/demo-idp", ClientID: client.ID, ClientSecret: client.Secret,
+			RedirectURL: base + "/auth/callback"}, db, logger)
+		return a, idp, err
+	}
+	if cfg.OIDC.Issuer == "" {
+		logger.Warn("no identity provider configured (oidc.issuer): citizens cannot log in")
+		return nil, nil, nil
+	}
+	a, err := auth.New(auth.Config{IssuerURL: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
+		RedirectURL: cfg.OIDC.RedirectURL, Scopes: cfg.OIDC.Scopes, FiscalCodeClaim: cfg.OIDC.ClaimCF}, db, logger)
+	if err != nil {
+		return nil, nil, fmt.Errorf("configurazione oidc: %w", err)
+	}
+	return a, nil, nil
 }

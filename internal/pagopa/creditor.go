@@ -157,15 +157,10 @@ func (h *creditorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = faultResponse(req.op, h.cfg.IDPA, fault)
 	}
 	if err := writeEnvelope(&buf, responseElements[req.op], resp); err != nil {
-		// Only a bug in this package gets here; the node still deserves a
-		// well-formed answer.
+		// Only a bug in this package gets here; the node still gets SOAP.
 		h.log.ErrorContext(r.Context(), "pagoPA response not encodable", "op", req.op, "err", err)
-		buf.Reset()
-		fault = newFault(FaultSystemError, "errore interno")
-		if err := writeEnvelope(&buf, responseElements[req.op], faultResponse(req.op, h.cfg.IDPA, fault)); err != nil {
-			writeSOAPFault(w, "soapenv:Server", FaultSystemError)
-			return
-		}
+		writeSOAPFault(w, "soapenv:Server", FaultSystemError)
+		return
 	}
 	attrs := []any{"op", req.op, "duration", time.Since(start)}
 	if fault != nil {

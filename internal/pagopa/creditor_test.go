@@ -39,6 +39,9 @@ var (
 	navExpired   = mustSeq(202)
 	navBroken    = mustSeq(203) // Lookup fails
 	navPanic     = mustSeq(204) // Lookup panics
+	navNoAmount  = mustSeq(205) // a store bug: open with nothing due
+	navNoText    = mustSeq(206) // no description
+	navLongText  = mustSeq(207) // description and name beyond pagoPA's limits
 	navUnknown   = mustSeq(999)
 )
 
@@ -82,6 +85,14 @@ func newFakePositions() *fakePositions {
 	add(navPaid, PositionPaid, mario)
 	add(navCancelled, PositionCancelled, mario)
 	add(navExpired, PositionExpired, mario)
+	add(navNoAmount, PositionOpen, mario)
+	p.positions[navNoAmount] = Position{Notice: navNoAmount, Status: PositionOpen, DueDate: due}
+	add(navNoText, PositionOpen, mario)
+	p.positions[navNoText] = Position{Notice: navNoText, Status: PositionOpen, Amount: 5600, DueDate: due, Debtor: mario}
+	add(navLongText, PositionOpen, Subject{FiscalCode: "rssmra80a01l219m", Name: strings.Repeat("Ò", 80), Email: "not an address"})
+	long := p.positions[navLongText]
+	long.Description = strings.Repeat("è", 150)
+	p.positions[navLongText] = long
 	return p
 }
 
@@ -547,5 +558,56 @@ func TestCreditorConfigCheck(t *testing.T) {
 				t.Error("Check() accepted a broken configuration")
 			}
 		})
+	}
+}
+
+// TestTextLimits shows that text beyond pagoPA's limits is cut, a missing
+// description replaced and an invalid e-mail left out, rather than making
+// the response invalid.
+func TestTextLimits(t *testing.T) {
+	h, _ := newTestHandler(t)
+	resp := call(t, h, "paGetPaymentV2", getPaymentReq("paGetPaymentV2Request", navLongText, ""))
+	validateSOAP(t, resp.Raw)
+	d := resp.Body.Message.Data
+	if d.Description != strings.Repeat("è", 140) || d.Debtor.FullName != strings.Repeat("Ò", 70) || d.Debtor.Email != "" {
+		t.Errorf("description %q, name %q, e-mail %q", d.Description, d.Debtor.FullName, d.Debtor.Email)
+	}
+	if d.Debtor.UniqueIdentifier.Value != "RSSMRA80A01L219M" {
+		t.Errorf("fiscal code %q, want upper case", d.Debtor.UniqueIdentifier.Value)
+	}
+	resp = call(t, h, "paVerifyPaymentNotice", verifyReq(navNoText))
+	validateSOAP(t, resp.Raw)
+	if got := resp.Body.Message.PaymentDescription; got != "Pagamento avviso "+navNoText.String() {
+		t.Errorf("description %q", got)
+	}
+}
+
+func TestAmounts(t *testing.T) {
+	for cents, text := range map[money.Cents]string{0: "0.00", 1: "0.01", 5600: "56.00", 123456: "1234.56", -150: "-1.50", maxWireAmount: "999999999.99"} {
+		if got := formatAmount(cents); got != text {
+			t.Errorf("formatAmount(%d) = %q, want %q", cents, got, text)
+		}
+		if cents < 0 {
+			continue
+		}
+		if got, err := parseAmount(text); err != nil || got != cents {
+			t.Errorf("parseAmount(%q) = %d, %v", text, got, err)
+		}
+	}
+	for _, bad := range []string{"", "56", "56.0", "56,00", ".50", "-1.00", "1000000000.00", "5 6.00", "56.001"} {
+		if _, err := parseAmount(bad); err == nil {
+			t.Errorf("parseAmount(%q) accepted", bad)
+		}
+	}
+}
+
+func TestFaultError(t *testing.T) {
+	f := &Fault{Code: FaultPagamentoSconosciuto, String: "Pagamento in attesa risulta sconosciuto all'Ente Creditore"}
+	if got := f.Error(); got != "pagopa: PAA_PAGAMENTO_SCONOSCIUTO: Pagamento in attesa risulta sconosciuto all'Ente Creditore" {
+		t.Errorf("Error() = %q", got)
+	}
+	f.Description = "nessuna posizione"
+	if !strings.HasSuffix(f.Error(), "(nessuna posizione)") {
+		t.Errorf("Error() = %q", f.Error())
 	}
 }

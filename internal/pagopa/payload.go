@@ -61,7 +61,7 @@ func ParseQRPayload(s string) (QRPayload, error) {
 	if parts[1] != qrVersion {
 		return QRPayload{}, fmt.Errorf("%w: versione %q non supportata, atteso %s", ErrInvalidQRPayload, parts[1], qrVersion)
 	}
-	if strings.Contains(parts[2], " ") {
+	if strings.Contains(parts[2], " ") || strings.TrimSpace(parts[2]) != parts[2] {
 		return QRPayload{}, fmt.Errorf("%w: il codice avviso non può contenere spazi", ErrInvalidQRPayload)
 	}
 	notice, err := ParseNoticeNumber(parts[2])

@@ -55,18 +55,19 @@ func TestParseQRPayload(t *testing.T) {
 		want    QRPayload
 		wantErr string
 	}{
-		"valid":             {in: "PAGOPA|002|301000000000012373|00514490010|5600", want: QRPayload{testNotice, testCreditorCF, 5600}},
-		"leading zeros":     {in: "PAGOPA|002|301000000000012373|00514490010|0000005600", want: QRPayload{testNotice, testCreditorCF, 5600}},
-		"four fields":       {in: "PAGOPA|002|301000000000012373|00514490010", wantErr: "servono 5 campi separati da |, ce ne sono 4"},
-		"other prefix":      {in: "PAGOBA|002|301000000000012373|00514490010|5600", wantErr: "deve iniziare con PAGOPA"},
-		"version 001":       {in: "PAGOPA|001|301000000000012373|00514490010|5600", wantErr: `versione "001" non supportata, atteso 002`},
-		"bad check digits":  {in: "PAGOPA|002|301000000000012374|00514490010|5600", wantErr: "dovrebbero essere 73, sono 74"},
-		"spaced notice":     {in: "PAGOPA|002|3010 0000 0000 0123 73|00514490010|5600", wantErr: "non può contenere spazi"},
-		"fiscal code alpha": {in: "PAGOPA|002|301000000000012373|0051449001X|5600", wantErr: "11 cifre"},
-		"amount one digit":  {in: "PAGOPA|002|301000000000012373|00514490010|5", wantErr: "da 2 a 11 cifre"},
-		"amount 12 digits":  {in: "PAGOPA|002|301000000000012373|00514490010|100000000000", wantErr: "da 2 a 11 cifre"},
-		"amount in euro":    {in: "PAGOPA|002|301000000000012373|00514490010|56.00", wantErr: "da 2 a 11 cifre"},
-		"amount zero":       {in: "PAGOPA|002|301000000000012373|00514490010|00", wantErr: "importo"},
+		"valid":                 {in: "PAGOPA|002|301000000000012373|00514490010|5600", want: QRPayload{testNotice, testCreditorCF, 5600}},
+		"leading zeros":         {in: "PAGOPA|002|301000000000012373|00514490010|0000005600", want: QRPayload{testNotice, testCreditorCF, 5600}},
+		"four fields":           {in: "PAGOPA|002|301000000000012373|00514490010", wantErr: "servono 5 campi separati da |, ce ne sono 4"},
+		"other prefix":          {in: "PAGOBA|002|301000000000012373|00514490010|5600", wantErr: "deve iniziare con PAGOPA"},
+		"version 001":           {in: "PAGOPA|001|301000000000012373|00514490010|5600", wantErr: `versione "001" non supportata, atteso 002`},
+		"bad check digits":      {in: "PAGOPA|002|301000000000012374|00514490010|5600", wantErr: "dovrebbero essere 73, sono 74"},
+		"spaced notice":         {in: "PAGOPA|002|3010 0000 0000 0123 73|00514490010|5600", wantErr: "non può contenere spazi"},
+		"notice with a newline": {in: "PAGOPA|002|301000000000012373\n|00514490010|5600", wantErr: "non può contenere spazi"},
+		"fiscal code alpha":     {in: "PAGOPA|002|301000000000012373|0051449001X|5600", wantErr: "11 cifre"},
+		"amount one digit":      {in: "PAGOPA|002|301000000000012373|00514490010|5", wantErr: "da 2 a 11 cifre"},
+		"amount 12 digits":      {in: "PAGOPA|002|301000000000012373|00514490010|100000000000", wantErr: "da 2 a 11 cifre"},
+		"amount in euro":        {in: "PAGOPA|002|301000000000012373|00514490010|56.00", wantErr: "da 2 a 11 cifre"},
+		"amount zero":           {in: "PAGOPA|002|301000000000012373|00514490010|00", wantErr: "importo"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -17,7 +17,7 @@
   var select = form.querySelector('#calc-violazione');
   var search = form.querySelector('#calc-cerca');
   var allOptions = Array.prototype.slice.call(select.options, 1);
-  var money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
+  var money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', useGrouping: 'always' });
 
   root.querySelector('[data-calc-fallback]').hidden = true;
   form.hidden = false;
