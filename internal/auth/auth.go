@@ -211,7 +211,7 @@ func (s *Service) oidc(ctx context.Context) (*provider, *oauth2.Config, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.provider == nil {
-		p, err := discover(ctx, s.cfg.HTTPClient, s.cfg.IssuerURL)
+		p, err := discover(ctx, s.cfg.HTTPClient, s.cfg.IssuerURL, s.cfg.ClientID, s.cfg.Now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -222,6 +222,6 @@ func (s *Service) oidc(ctx context.Context) (*provider, *oauth2.Config, error) {
 		ClientSecret: s.cfg.ClientSecret,
 		RedirectURL:  s.cfg.RedirectURL,
 		Scopes:       s.cfg.Scopes,
-		Endpoint:     oauth2.Endpoint{AuthURL: s.provider.AuthorizationEndpoint, TokenURL: s.provider.TokenEndpoint},
+		Endpoint:     s.provider.oidc.Endpoint(),
 	}, nil
 }

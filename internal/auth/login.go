@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -12,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/comune-torino/portale/internal/codicefiscale"
@@ -80,7 +80,7 @@ func (s *Service) callback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.providerFailure(r, "discovery", err)
 	}
-	tok, err := oc.Exchange(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), q.Get("code"), oauth2.VerifierOption(pending.Verifier))
+	tok, err := oc.Exchange(oidc.ClientContext(ctx, s.cfg.HTTPClient), q.Get("code"), oauth2.VerifierOption(pending.Verifier))
 	if err != nil {
 		return s.providerFailure(r, "token exchange", err)
 	}
@@ -88,7 +88,7 @@ func (s *Service) callback(w http.ResponseWriter, r *http.Request) error {
 	if rawIDToken == "" {
 		return s.providerFailure(r, "token exchange", errors.New("no id_token in the answer"))
 	}
-	claims, err := p.verifyIDToken(ctx, rawIDToken, s.cfg.ClientID, pending.Nonce, s.cfg.Now())
+	claims, err := p.verifyIDToken(ctx, rawIDToken, s.cfg.ClientID, pending.Nonce)
 	if err != nil {
 		return s.providerFailure(r, "id token", err)
 	}
@@ -224,5 +224,5 @@ func (s *Service) endSessionURL(r *http.Request) string {
 		s.logger.WarnContext(r.Context(), "logout at the provider skipped", "err", err)
 		return ""
 	}
-	return p.EndSessionEndpoint
+	return p.endSessionEndpoint
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,6 +280,34 @@ func TestDemoServesAndReusesItsData(t *testing.T) {
 			t.Errorf("demo did not print %q:\n%s", want, out)
 		}
 	}
+	// A scripted login as Mario through the demo provider lands in his
+	// personal area (consent already given) and shows every phase.
+	mario := demoLogin(t, s.url, "RSSMRA80A01L219M")
+	resp, err := mario.Get(s.url + "/api/v1/me/estratto-conto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		TotaleCent int64 `json:"totale_cent"`
+		Verbali    []struct {
+			Fase string `json:"fase"`
+		} `json:"verbali"`
+	}
+	json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	phases := map[string]bool{}
+	for _, v := range st.Verbali {
+		phases[v.Fase] = true
+	}
+	for _, f := range []string{"riduzione_30", "misura_ridotta", "meta_massimo", "pagato", "rateizzato", "coattivo"} {
+		if !phases[f] {
+			t.Errorf("demo statement for Mario lacks phase %s: %v", f, phases)
+		}
+	}
+	if st.TotaleCent <= 0 {
+		t.Errorf("Mario owes %d cents, want a positive total", st.TotaleCent)
+	}
+
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-s.done; err != nil {
 		t.Fatalf("demo did not exit cleanly on SIGTERM: %v\n%s", err, s.output())
@@ -363,4 +393,39 @@ func TestServeLogsCarryNoPersonalData(t *testing.T) {
 	if !strings.Contains(s.output(), "/api/v1/health") {
 		t.Errorf("requests are not logged at all:\n%s", s.output())
 	}
+}
+
+// demoLogin logs in through /auth/login and the demo identity provider's form
+// (field codice_fiscale), as a browser would.
+func demoLogin(t *testing.T, base, cf string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, body := clientGet(t, c, base+"/auth/login")
+	if !strings.Contains(body, `name="codice_fiscale"`) {
+		t.Fatalf("/auth/login did not reach the demo provider's form: %d %.200s", resp.StatusCode, body)
+	}
+	_, after, _ := strings.Cut(body, `name="richiesta" value="`)
+	richiesta, _, _ := strings.Cut(after, `"`)
+	login := resp.Request.URL.ResolveReference(&url.URL{Path: "login"})
+	resp, err := c.PostForm(login.String(), url.Values{"richiesta": {richiesta}, "codice_fiscale": {cf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Request.URL.Path, "/area-personale") {
+		t.Fatalf("after login: %d at %s, want the personal area", resp.StatusCode, resp.Request.URL)
+	}
+	return c
+}
+
+func clientGet(t *testing.T, c *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
