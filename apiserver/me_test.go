@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/store/storetest"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -79,7 +81,10 @@ func portal(t *testing.T) *httptest.Server {
 	if _, err := verbali.Import(context.Background(), &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
 		t.Fatal(err)
 	}
-	handler = specChecked(t, New(Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010"}))
+	creditor := pagopa.NewCreditorHandler(pagopa.CreditorConfig{IDPA: "00514490010", IDBrokerPA: "00514490010",
+		IDStation: "00514490010_01", IBAN: "IT60X0542811101000000123456", CreditorName: "Città di Torino",
+		TransferCategory: "9/0101100IM/"}, &pagamenti.Positions{Store: db, Rules: cds.DefaultConfig()}, slog.New(slog.DiscardHandler))
+	handler = specChecked(t, New(Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010", PagoPA: creditor}))
 	return ts
 }
 
@@ -228,5 +233,73 @@ func TestStatementShowsOnlyTheCitizensOwnFines(t *testing.T) {
 	}
 	if code, _ := call(t, lauraClient, "GET", ts.URL+"/api/v1/me/verbali/"+url.PathEscape(own.Numero), ""); code != 404 {
 		t.Errorf("Laura reading Mario's verbale = %d, want 404", code)
+	}
+}
+
+// The pagoPA node verifies a notice, fetches the payment, and delivers the
+// receipt twice: the fine is paid once and the total drops by its amount.
+func TestNodeRunPaysAFineExactlyOnce(t *testing.T) {
+	ts := portal(t)
+	mario := loginAs(t, ts, demo.Mario.CodiceFiscale)
+	call(t, mario, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`)
+	type voce struct {
+		Numero      string `json:"numero"`
+		Fase        string `json:"fase"`
+		ImportoCent int64  `json:"importo_cent"`
+		NAV         string `json:"nav"`
+		Pagabile    bool   `json:"pagabile"`
+	}
+	read := func() (int64, []voce) {
+		_, body := call(t, mario, "GET", ts.URL+"/api/v1/me/estratto-conto", "")
+		var st struct {
+			TotaleCent int64  `json:"totale_cent"`
+			Verbali    []voce `json:"verbali"`
+		}
+		json.Unmarshal(body, &st)
+		return st.TotaleCent, st.Verbali
+	}
+	before, list := read()
+	var target voce
+	for _, v := range list {
+		if v.Fase == "misura_ridotta" {
+			target = v
+			break
+		}
+	}
+	if target.NAV == "" || !target.Pagabile {
+		t.Fatalf("no payable fine in %+v", list)
+	}
+	node := &pagopa.NodeClient{URL: ts.URL + "/pagopa/paForNode", IDPA: "00514490010", IDBrokerPA: "00514490010", IDStation: "00514490010_01"}
+	ctx := context.Background()
+	notice := pagopa.MustParseNoticeNumber(target.NAV)
+	info, err := node.VerifyPaymentNotice(ctx, "00514490010", notice)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	pay, err := node.GetPaymentV2(ctx, "00514490010", notice, 0)
+	if err != nil {
+		t.Fatalf("get payment: %v", err)
+	}
+	if int64(pay.Amount) != target.ImportoCent {
+		t.Fatalf("node told %d cents, statement says %d (verify: %+v)", pay.Amount, target.ImportoCent, info)
+	}
+	receipt := pay.Receipt("RT-TEST-0001", pagopa.PSP{ID: "PSPDEMO", CompanyName: "PSP di prova", ChannelID: "PSPDEMO_01", ChannelDescription: "app", PaymentMethod: "CP"}, time.Now())
+	for range 2 {
+		if err := node.SendRTV2(ctx, receipt); err != nil {
+			t.Fatalf("send receipt: %v", err)
+		}
+	}
+	after, list := read()
+	if before-after != target.ImportoCent {
+		t.Errorf("total went from %d to %d, want a drop of exactly %d", before, after, target.ImportoCent)
+	}
+	for _, v := range list {
+		if v.Numero == target.Numero && (v.Fase != "pagato" || v.ImportoCent != 0) {
+			t.Errorf("paid fine shows %s %d", v.Fase, v.ImportoCent)
+		}
+	}
+	var fault *pagopa.Fault
+	if _, err := node.VerifyPaymentNotice(ctx, "00514490010", notice); !errors.As(err, &fault) || fault.Code != "PAA_PAGAMENTO_DUPLICATO" {
+		t.Errorf("verify after payment: %v, want PAA_PAGAMENTO_DUPLICATO", err)
 	}
 }

@@ -52,6 +52,9 @@ type Config struct {
 	Auth *auth.Service
 	// DemoIdP, when set, is the demo identity provider served at /demo-idp.
 	DemoIdP http.Handler
+	// PagoPA is the creditor SOAP endpoint the pagoPA node calls
+	// (POST /pagopa/paForNode); nil leaves it unserved.
+	PagoPA http.Handler
 	// CalcoloRate is how many calculator requests one client address may
 	// make per minute (default 120).
 	CalcoloRate int
@@ -91,6 +94,9 @@ func New(cfg Config) *Server {
 		cfg.Auth.Routes(r)
 	} else {
 		r.HandleFunc("/auth/*", s.handle(func(http.ResponseWriter, *http.Request) error { return errLoginUnavailable }))
+	}
+	if cfg.PagoPA != nil {
+		r.Method(http.MethodPost, "/pagopa/paForNode", cfg.PagoPA)
 	}
 	if cfg.DemoIdP != nil {
 		r.Handle("/demo-idp", cfg.DemoIdP)

@@ -24,6 +24,8 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
+	"github.com/comune-torino/portale/internal/pagamenti"
+	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/version"
 	deploy "github.com/comune-torino/portale/netlify-style-deploy"
@@ -115,6 +117,18 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		return err
 	}
 
+	rules := cds.DefaultConfig()
+	positions := &pagamenti.Positions{Store: db, Rules: rules, Logger: logger}
+	creditorCfg := pagopa.CreditorConfig{
+		IDPA: cfg.PagoPA.IDPA, IDBrokerPA: cfg.PagoPA.IDBrokerPA, IDStation: cfg.PagoPA.IDStation,
+		IBAN: cfg.PagoPA.IBAN, CreditorName: cfg.Ente.Nome, OfficeName: "Polizia Municipale",
+		TransferCategory: cfg.PagoPA.Categoria,
+	}
+	if err := creditorCfg.Check(); err != nil {
+		return fmt.Errorf("configurazione pagopa: %w", err)
+	}
+	creditor := pagopa.NewCreditorHandler(creditorCfg, positions, logger)
+
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	api := apiserver.New(apiserver.Config{
 		Auth:               citizens,
@@ -122,7 +136,8 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Version:            version.Version,
 		DB:                 db,
 		Static:             static,
-		Rules:              cds.DefaultConfig(),
+		Rules:              rules,
+		PagoPA:             creditor,
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),

@@ -99,7 +99,6 @@ type Service struct {
 	sessions SessionStore
 	logger   *slog.Logger
 	secure   bool
-	home     string // scheme://host of the portal, from RedirectURL
 	csrf     *http.CrossOriginProtection
 
 	mu       sync.Mutex
@@ -115,10 +114,10 @@ func New(cfg Config, sessions SessionStore, logger *slog.Logger) (*Service, erro
 		logger = slog.New(slog.DiscardHandler)
 	}
 	var missing []string
-	for name, v := range map[string]string{"IssuerURL": cfg.IssuerURL, "ClientID": cfg.ClientID,
-		"ClientSecret": cfg.ClientSecret, "RedirectURL": cfg.RedirectURL} {
-		if v == "" {
-			missing = append(missing, name)
+	for _, f := range []struct{ name, value string }{{"IssuerURL", cfg.IssuerURL}, {"ClientID", cfg.ClientID},
+		{"ClientSecret", cfg.ClientSecret}, {"RedirectURL", cfg.RedirectURL}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {
@@ -137,8 +136,7 @@ func New(cfg Config, sessions SessionStore, logger *slog.Logger) (*Service, erro
 	setDefault(&cfg.PrivacyVersion, "1")
 	setDefault(&cfg.PrivacyNoticeURL, "/privacy/")
 	setDefault(&cfg.HomePath, "/area-personale/")
-	home := redirect.Scheme + "://" + redirect.Host
-	setDefault(&cfg.PostLogoutRedirectURL, home+"/")
+	setDefault(&cfg.PostLogoutRedirectURL, redirect.Scheme+"://"+redirect.Host+"/")
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{"openid", "profile"}
 	} else if !slices.Contains(cfg.Scopes, "openid") {
@@ -165,8 +163,7 @@ func New(cfg Config, sessions SessionStore, logger *slog.Logger) (*Service, erro
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, errCrossOrigin)
 	}))
-	return &Service{cfg: cfg, sessions: sessions, logger: logger, secure: redirect.Scheme == "https",
-		home: home, csrf: csrf}, nil
+	return &Service{cfg: cfg, sessions: sessions, logger: logger, secure: redirect.Scheme == "https", csrf: csrf}, nil
 }
 
 func setDefault(s *string, v string) {

@@ -71,3 +71,25 @@ func TestCalcolaCLI(t *testing.T) {
 		})
 	}
 }
+
+func TestPagoPANavCLI(t *testing.T) {
+	// ../shared/pagopa/README.md: seg 01, base 0000000000123 → 301000000000012373.
+	if res := portale(t, "pagopa", "nav", "--segregazione", "01", "--base", "0000000000123"); res.code != 0 || res.stdout != "301000000000012373\n" {
+		t.Errorf("nav = %d %q %q", res.code, res.stdout, res.stderr)
+	}
+	if res := portale(t, "pagopa", "nav", "--check", "301000000000012373"); res.code != 0 {
+		t.Errorf("check of a valid NAV = %d %q", res.code, res.stderr)
+	}
+	cases := map[string]string{
+		"301000000000012374": "73",
+		"30100000000001237":  "18 cifre",
+		"201000000000012373": "3",
+		"30100000000001237A": "cifr",
+	}
+	for nav, want := range cases {
+		res := portale(t, "pagopa", "nav", "--check", nav)
+		if res.code != 1 || !strings.Contains(res.stderr, want) || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
+			t.Errorf("check %s = %d %q, want exit 1 with a reason mentioning %q", nav, res.code, res.stderr, want)
+		}
+	}
+}

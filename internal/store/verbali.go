@@ -19,6 +19,10 @@ type VerbaleRow struct {
 	Targa          string
 	NAV            string // assigned on first insert; ignored on input
 	Record         []byte
+	// Paid is the amount and day of a pagoPA payment the portal recorded
+	// (zero when none): it may arrive before the gestionale's update.
+	PaidCents int64
+	PaidAt    string // RFC 3339
 }
 
 // UpsertOutcome says what UpsertVerbali did with one row.
@@ -106,20 +110,24 @@ func (db *DB) UpsertVerbali(ctx context.Context, rows []VerbaleRow, nav NAVMaker
 	return out, nil
 }
 
-const verbaleColumns = `numero, versione, stato, COALESCE(trasgressore_cf, ''), COALESCE(obbligato_cf, ''), targa, nav, record`
+const verbaleColumns = `v.numero, v.versione, v.stato, COALESCE(v.trasgressore_cf, ''), COALESCE(v.obbligato_cf, ''),
+	v.targa, v.nav, v.record, COALESCE(p.importo_cent, 0), COALESCE(p.pagato_il, '')`
+
+const verbaleFrom = ` FROM verbali v LEFT JOIN pagamenti p ON p.nav = v.nav `
 
 func scanVerbale(sc interface{ Scan(...any) error }) (VerbaleRow, error) {
 	var v VerbaleRow
-	err := sc.Scan(&v.Numero, &v.Versione, &v.Stato, &v.TrasgressoreCF, &v.ObbligatoCF, &v.Targa, &v.NAV, &v.Record)
+	err := sc.Scan(&v.Numero, &v.Versione, &v.Stato, &v.TrasgressoreCF, &v.ObbligatoCF, &v.Targa, &v.NAV, &v.Record,
+		&v.PaidCents, &v.PaidAt)
 	return v, err
 }
 
 // VerbaliOf returns the verbali in which cf is the offender or the owner
 // jointly liable, newest first.
 func (db *DB) VerbaliOf(ctx context.Context, cf string) ([]VerbaleRow, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+verbaleColumns+` FROM verbali WHERE trasgressore_cf = ?
-		UNION SELECT `+verbaleColumns+` FROM verbali WHERE obbligato_cf = ?
-		ORDER BY numero DESC`, cf, cf)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.trasgressore_cf = ?
+		UNION SELECT `+verbaleColumns+verbaleFrom+`WHERE v.obbligato_cf = ?
+		ORDER BY 1 DESC`, cf, cf)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +145,7 @@ func (db *DB) VerbaliOf(ctx context.Context, cf string) ([]VerbaleRow, error) {
 
 // VerbaleByNumero returns one verbale, or ErrNotFound.
 func (db *DB) VerbaleByNumero(ctx context.Context, numero string) (VerbaleRow, error) {
-	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+` FROM verbali WHERE numero = ?`, numero))
+	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.numero = ?`, numero))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}
@@ -146,7 +154,7 @@ func (db *DB) VerbaleByNumero(ctx context.Context, numero string) (VerbaleRow, e
 
 // VerbaleByNAV returns the verbale behind a notice number, or ErrNotFound.
 func (db *DB) VerbaleByNAV(ctx context.Context, nav string) (VerbaleRow, error) {
-	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+` FROM verbali WHERE nav = ?`, nav))
+	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.nav = ?`, nav))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}

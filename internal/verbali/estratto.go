@@ -99,11 +99,11 @@ type StatementOptions struct {
 func Statement(cf string, rows []store.VerbaleRow, today civil.Date, opts StatementOptions) (Estratto, error) {
 	e := Estratto{Data: today, Verbali: make([]VoceEstratto, 0, len(rows))}
 	for _, row := range rows {
-		var rec Record
-		if err := json.Unmarshal(row.Record, &rec); err != nil {
-			return e, fmt.Errorf("verbale %s: stored record: %w", row.Numero, err)
+		rec, err := FromRow(row)
+		if err != nil {
+			return e, err
 		}
-		v, err := voce(cf, &rec, row.NAV, today, opts)
+		v, err := voce(cf, rec, row.NAV, today, opts)
 		if err != nil {
 			return e, fmt.Errorf("verbale %s: %w", row.Numero, err)
 		}
@@ -111,6 +111,24 @@ func Statement(cf string, rows []store.VerbaleRow, today civil.Date, opts Statem
 		e.Verbali = append(e.Verbali, v)
 	}
 	return e, nil
+}
+
+// FromRow decodes a stored verbale. A payment the portal recorded from pagoPA
+// counts even before the gestionale sends the updated record.
+func FromRow(row store.VerbaleRow) (*Record, error) {
+	var rec Record
+	if err := json.Unmarshal(row.Record, &rec); err != nil {
+		return nil, fmt.Errorf("verbale %s: stored record: %w", row.Numero, err)
+	}
+	if row.PaidCents > 0 {
+		rec.Stato = StatoPagato
+		paid := row.PaidAt
+		if t, err := time.Parse(time.RFC3339, row.PaidAt); err == nil {
+			paid = civil.FromTime(t).String()
+		}
+		rec.Pagamento = &Pagamento{Data: paid, ImportoCent: money.Cents(row.PaidCents)}
+	}
+	return &rec, nil
 }
 
 // served is the day the terms run from: contestation or notification; a
