@@ -3,6 +3,8 @@
 //	deploybench gensite -out DIR          write the benchmark site
 //	deploybench serve -src DIR -data DIR -addr 127.0.0.1:PORT -for 90s
 //	                                      deploy DIR and serve it until the time is up
+//	deploybench fileserver -src DIR -addr 127.0.0.1:PORT -for 90s
+//	                                      serve DIR with net/http's FileServer, the baseline
 //	deploybench incremental -pages 5000   time a deploy in which one page changed
 package main
 
@@ -45,6 +47,13 @@ func main() {
 		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
 		fs.Parse(os.Args[2:])
 		err = serve(*src, *data, *addr, *lifetime)
+	case "fileserver":
+		fs := flag.NewFlagSet("fileserver", flag.ExitOnError)
+		src := fs.String("src", "", "site to serve")
+		addr := fs.String("addr", "127.0.0.1:18083", "loopback address to listen on")
+		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
+		fs.Parse(os.Args[2:])
+		err = listen(*addr, *lifetime, http.FileServer(http.Dir(*src)))
 	case "incremental":
 		fs := flag.NewFlagSet("incremental", flag.ExitOnError)
 		pages := fs.Int("pages", 5000, "pages in the site")
@@ -109,10 +118,6 @@ func genSite(out string, pages int) error {
 }
 
 func serve(src, data, addr string, lifetime time.Duration) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		return fmt.Errorf("serve: %q is not a loopback address", addr)
-	}
 	store, err := deploy.Open(data)
 	if err != nil {
 		return err
@@ -124,12 +129,21 @@ func serve(src, data, addr string, lifetime time.Duration) error {
 	if err := store.Publish(d.ID); err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: deploy.NewServer(store, deploy.ServerOptions{}), ReadHeaderTimeout: 10 * time.Second}
+	log.Printf("serving deploy %s on http://%s for %s", d.ID, addr, lifetime)
+	return listen(addr, lifetime, deploy.NewServer(store, deploy.ServerOptions{}))
+}
+
+// listen serves h on a loopback address until lifetime is over.
+func listen(addr string, lifetime time.Duration, h http.Handler) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		return fmt.Errorf("%q is not a loopback address", addr)
+	}
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	log.Printf("serving deploy %s on http://%s for %s", d.ID, addr, lifetime)
 	go func() {
 		time.Sleep(lifetime)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -188,7 +202,7 @@ func incremental(n int) error {
 	}
 	fmt.Printf("site: %d files, %d bytes\n", first.Files, first.Bytes)
 	fmt.Printf("first deploy (everything new): %s\n", cold.Round(time.Millisecond))
-	fmt.Printf("second deploy (one page changed): %s, %d bytes written (%d of them the manifest), %d new blobs\n",
+	fmt.Printf("second deploy (one page changed): %s, %d bytes written (%d of them the manifest), %d new blob files (the page and its compressed variants)\n",
 		warm.Round(time.Millisecond), after.bytes-before.bytes, manifest.Size(), after.blobs-before.blobs)
 	return nil
 }
@@ -209,7 +223,8 @@ func dirSize(dir string) (usage, error) {
 			return err
 		}
 		u.bytes += info.Size()
-		if filepath.Base(filepath.Dir(filepath.Dir(p))) == "blobs" && isDigest(strings.TrimSuffix(d.Name(), ".gz")) {
+		digest, _, _ := strings.Cut(d.Name(), ".")
+		if filepath.Base(filepath.Dir(filepath.Dir(p))) == "blobs" && isDigest(digest) {
 			u.blobs++
 		}
 		return nil

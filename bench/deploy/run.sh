@@ -20,13 +20,16 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$ROOT/bench/deploy/results.txt"
 NGINX_PORT=18081
 GO_PORT=18082
+FS_PORT=18083
 WORK="$(mktemp -d)"
 NGINX_PID=""
 GO_PID=""
+FS_PID=""
 
 cleanup() {
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
 	[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null || true
+	[ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -71,13 +74,15 @@ http {
 EOF
 
 # Each server lives only as long as the runs need, plus a margin.
-LIFETIME=$((DUR * 8 * ROUNDS + 60))
+LIFETIME=$((DUR * 12 * ROUNDS + 60))
 timeout "$LIFETIME" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 "$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
 GO_PID=$!
+"$WORK/deploybench" fileserver -src "$WORK/site" -addr "127.0.0.1:$FS_PORT" -for "${LIFETIME}s" &
+FS_PID=$!
 
-for port in $NGINX_PORT $GO_PORT; do
+for port in $NGINX_PORT $GO_PORT $FS_PORT; do
 	for _ in $(seq 50); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
 		sleep 0.2
@@ -99,7 +104,10 @@ for round in $(seq "$ROUNDS"); do
 			key="${target%%:*} ($enc)"
 			runs["$key nginx"]+="$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$NGINX_PORT$path" | rps) "
 			runs["$key deploy"]+="$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$GO_PORT$path" | rps) "
-			echo "round $round, $key: nginx ${runs["$key nginx"]}| deploy ${runs["$key deploy"]}" >&2
+			if [ "$enc" = identity ]; then
+				runs["$key fileserver"]+="$(wrk -t2 -c64 -d"${DUR}s" "http://127.0.0.1:$FS_PORT$path" | rps) "
+			fi
+			echo "round $round, $key: nginx ${runs["$key nginx"]}| deploy ${runs["$key deploy"]}| FileServer ${runs["$key fileserver"]:-}" >&2
 		done
 	done
 done
@@ -108,14 +116,17 @@ done
 	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# load average before the runs: $LOAD"
 	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback; median of $ROUNDS rounds"
-	printf "%-18s %12s %13s %6s   %s\n" "target" "nginx req/s" "deploy req/s" "ratio" "all runs (nginx | deploy)"
+	printf "%-18s %12s %13s %6s %17s %6s   %s\n" "target" "nginx req/s" "deploy req/s" "ratio" "FileServer req/s" "ratio" "all runs (nginx | deploy | FileServer)"
 	for target in "${targets[@]}"; do
 		for enc in identity gzip; do
 			key="${target%%:*} ($enc)"
 			n=$(tr ' ' '\n' <<<"${runs["$key nginx"]}" | grep . | median)
 			g=$(tr ' ' '\n' <<<"${runs["$key deploy"]}" | grep . | median)
-			printf "%-18s %12s %13s %6s   %s| %s\n" "$key" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')" \
-				"${runs["$key nginx"]}" "${runs["$key deploy"]}"
+			f=$(tr ' ' '\n' <<<"${runs["$key fileserver"]:-}" | grep . | median || true)
+			fr="-"
+			[ -n "$f" ] && fr=$(awk -v n="$n" -v f="$f" 'BEGIN {printf "%.2f", f / n}')
+			printf "%-18s %12s %13s %6s %17s %6s   %s| %s| %s\n" "$key" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')" \
+				"${f:--}" "$fr" "${runs["$key nginx"]}" "${runs["$key deploy"]}" "${runs["$key fileserver"]:-}"
 		done
 	done
 	echo

@@ -54,7 +54,9 @@ const (
 	clientSecret = "segreto-di-prova"
 )
 
-func newPortal(t *testing.T) *portal {
+// newPortal starts a portal; options adjust the demo provider's and the
+// portal's configuration before they are built.
+func newPortal(t *testing.T, options ...func(*demoidp.Config, *auth.Config)) *portal {
 	t.Helper()
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -62,23 +64,28 @@ func newPortal(t *testing.T) *portal {
 	p := &portal{URL: srv.URL, clock: &clock{}, logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: p.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	idp, err := demoidp.New(demoidp.Config{
+	idpConfig := demoidp.Config{
 		Issuer: srv.URL + "/demo-idp",
 		Clients: []demoidp.Client{{ID: clientID, Secret: clientSecret,
 			RedirectURIs: []string{srv.URL + "/auth/callback"}, PostLogoutRedirectURIs: []string{srv.URL + "/"}}},
 		Citizens: demoidp.Citizens(),
 		Logger:   logger,
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	svc, err := auth.New(auth.Config{
+	authConfig := auth.Config{
 		IssuerURL:    srv.URL + "/demo-idp",
 		ClientID:     clientID,
 		ClientSecret: clientSecret,
 		RedirectURL:  srv.URL + "/auth/callback",
 		Now:          p.clock.Now,
-	}, storetest.New(t), logger)
+	}
+	for _, o := range options {
+		o(&idpConfig, &authConfig)
+	}
+	idp, err := demoidp.New(idpConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(authConfig, storetest.New(t), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,10 +92,17 @@ func (s *Service) callback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.providerFailure(r, "id token", err)
 	}
+	if _, ok := claims[s.cfg.FiscalCodeClaim]; !ok {
+		// Providers that follow OpenID Connect Core §5.4 to the letter give
+		// the person's claims only from the userinfo endpoint.
+		if claims, err = p.userinfo(oidc.ClientContext(ctx, s.cfg.HTTPClient), tok, claims); err != nil {
+			return s.providerFailure(r, "userinfo", err)
+		}
+	}
 	fiscal, _ := claims[s.cfg.FiscalCodeClaim].(string)
 	cf, err := codicefiscale.FromFiscalNumber(fiscal)
 	if err != nil {
-		s.logger.WarnContext(ctx, "login refused: no valid fiscal code in the id token",
+		s.logger.WarnContext(ctx, "login refused: no valid fiscal code from the provider",
 			"claim", s.cfg.FiscalCodeClaim, "reason", errorCode(err))
 		return errNoFiscalCode
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/comune-torino/portale/internal/auth"
+	"github.com/comune-torino/portale/internal/auth/demoidp"
 	"github.com/comune-torino/portale/internal/store/storetest"
 )
 
@@ -215,5 +216,47 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains %q:\n%s", secret, logs)
 		}
+	}
+}
+
+func TestClaimsFromTheProvider(t *testing.T) {
+	cases := map[string]struct {
+		option func(*demoidp.Config, *auth.Config)
+		want   me
+		status int // of the callback
+	}{
+		"in the ID token": {func(*demoidp.Config, *auth.Config) {},
+			me{CodiceFiscale: mario, Nome: "Mario", Cognome: "Rossi"}, http.StatusSeeOther},
+		"only from userinfo": {func(i *demoidp.Config, _ *auth.Config) { i.PersonClaimsInUserinfo = true },
+			me{CodiceFiscale: mario, Nome: "Mario", Cognome: "Rossi"}, http.StatusSeeOther},
+		"names under other claims": {func(_ *demoidp.Config, a *auth.Config) {
+			a.GivenNameClaim, a.FamilyNameClaim = "family_name", "given_name"
+		},
+			me{CodiceFiscale: mario, Nome: "Rossi", Cognome: "Mario"}, http.StatusSeeOther},
+		"fiscal code under a claim the provider lacks": {func(_ *demoidp.Config, a *auth.Config) { a.FiscalCodeClaim = "codice_fiscale" },
+			me{}, http.StatusForbidden},
+		"a claim that is not a fiscal code": {func(_ *demoidp.Config, a *auth.Config) { a.FiscalCodeClaim = "given_name" },
+			me{}, http.StatusForbidden},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := newPortal(t, c.option)
+			b := p.browser(t)
+			r := b.get(b.chooseCitizen(b.startLogin(""), mario).Location)
+			if r.Status != c.status {
+				t.Fatalf("callback = %d %s, want %d", r.Status, r.Body, c.status)
+			}
+			got, resp := b.me()
+			if c.status != http.StatusSeeOther {
+				if resp.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "CODICE_FISCALE_ASSENTE") {
+					t.Errorf("refused login: callback %s, then /me %d", r.Body, resp.Status)
+				}
+				return
+			}
+			got.Consenso = c.want.Consenso
+			if got != c.want {
+				t.Errorf("GET /api/v1/me = %+v, want %+v", got, c.want)
+			}
+		})
 	}
 }

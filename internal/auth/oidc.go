@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 )
 
 // provider is the OpenID provider as its discovery document describes it,
@@ -66,6 +67,24 @@ func (p *provider) verifyIDToken(ctx context.Context, raw, clientID, nonce strin
 	}
 	if !slices.Contains(tok.Audience, clientID) {
 		return nil, errors.New("id token: issued for another client")
+	}
+	return claims, nil
+}
+
+// userinfo returns the claims of the userinfo endpoint, for the person the
+// ID token (whose claims are idClaims) is about: the two subjects must match
+// (OpenID Connect Core §5.3.2), or the answer is about someone else.
+func (p *provider) userinfo(ctx context.Context, tok *oauth2.Token, idClaims map[string]any) (map[string]any, error) {
+	info, err := p.oidc.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return nil, err
+	}
+	if sub, _ := idClaims["sub"].(string); info.Subject != sub {
+		return nil, errors.New("userinfo: the answer is about another subject")
+	}
+	var claims map[string]any
+	if err := info.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("userinfo: %w", err)
 	}
 	return claims, nil
 }

@@ -52,3 +52,35 @@ func TestMarioSeesEveryPhase(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateMakesValidDistinctVerbali(t *testing.T) {
+	today := civil.New(2026, 11, 26)
+	var buf bytes.Buffer
+	seen := map[string]bool{}
+	people := map[string]bool{}
+	err := Generate(3000, today, 1, func(r verbali.Record) error {
+		if seen[r.Numero] {
+			t.Fatalf("numero %s repeated", r.Numero)
+		}
+		seen[r.Numero] = true
+		people[r.Obbligato.CodiceFiscale] = true
+		b, _ := json.Marshal(r)
+		buf.Write(append(b, '\n'))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(people) < 900 || len(people) > 1000 {
+		t.Errorf("%d distinct citizens for 3000 fines, want about 1000", len(people))
+	}
+	db := storetest.New(t)
+	sum, err := verbali.Import(context.Background(), &buf, db, verbali.ImportOptions{Rules: cds.DefaultConfig(),
+		NAV: func(seq int64) (string, error) {
+			n, err := pagopa.NoticeNumberFromSequence("01", seq)
+			return n.String(), err
+		}})
+	if err != nil || sum.Nuovi != 3000 {
+		t.Fatalf("generated data does not import cleanly: %+v %v", sum.Errori[:min(3, len(sum.Errori))], err)
+	}
+}

@@ -34,6 +34,7 @@ const (
 	DateIncoerenti         = "DATE_INCOERENTI"
 	ViolazioniMancanti     = "VIOLAZIONI_MANCANTI"
 	ArticoloSconosciuto    = "ARTICOLO_SCONOSCIUTO"
+	TariffaNonInVigore     = "TARIFFA_NON_IN_VIGORE"
 	ImportoNonValido       = "IMPORTO_NON_VALIDO"
 	CodiceFiscaleNonValido = "CODICE_FISCALE_NON_VALIDO"
 	PersonaMancante        = "PERSONA_MANCANTE"
@@ -132,7 +133,7 @@ func checkViolazione(v *Violazione, rules cds.Config, day civil.Date) error {
 		if errors.Is(err, cds.ErrUnknownViolation) {
 			return problem(ArticoloSconosciuto, "art. %s comma %s non è nella tabella delle sanzioni: invia anche minimo_cent e massimo_cent", v.Articolo, v.Comma)
 		}
-		return problem(ArticoloSconosciuto, "art. %s comma %s: nessun importo in vigore il %s", v.Articolo, v.Comma, day)
+		return problem(TariffaNonInVigore, "art. %s comma %s: nessun importo in vigore il %s: invia anche minimo_cent e massimo_cent", v.Articolo, v.Comma, day)
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ type Persona struct {
 	CodiceFiscale string `json:"codice_fiscale"`
 	Nome          string `json:"nome,omitempty"`
 	Cognome       string `json:"cognome,omitempty"`
+	// Email is where receipts go, when the gestionale knows one.
+	Email string `json:"email,omitempty"`
 }
 
 // Violazione is one violation of the record. The gestionale's own amounts,

@@ -61,6 +61,10 @@ type Config struct {
 	Clients  []Client
 	Citizens []Citizen
 	Logger   *slog.Logger
+	// PersonClaimsInUserinfo leaves fiscalNumber and the names out of the ID
+	// token, for userinfo only: how providers that follow OpenID Connect Core
+	// §5.4 to the letter behave. Off by default.
+	PersonClaimsInUserinfo bool
 	// Now is the clock for token times. Default: time.Now.
 	Now func() time.Time
 }
@@ -116,11 +120,15 @@ func New(cfg Config) (*Provider, error) {
 	if len(cfg.Clients) == 0 {
 		return nil, errors.New("demoidp: no client registered")
 	}
-	for _, c := range cfg.Citizens {
-		if _, err := codicefiscale.Parse(c.CodiceFiscale); err != nil {
-			return nil, fmt.Errorf("demoidp: demo citizen %s: %w", codicefiscale.Mask(c.CodiceFiscale), err)
+	citizens := make([]Citizen, len(cfg.Citizens))
+	for i, c := range cfg.Citizens {
+		cf, err := codicefiscale.Parse(c.CodiceFiscale)
+		if err != nil {
+			return nil, fmt.Errorf("demoidp: demo citizen %d: %w", i+1, err)
 		}
+		citizens[i] = Citizen{CodiceFiscale: cf, Nome: c.Nome, Cognome: c.Cognome}
 	}
+	cfg.Citizens = citizens
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

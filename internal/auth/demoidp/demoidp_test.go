@@ -260,3 +260,43 @@ func TestExpiredLoginPage(t *testing.T) {
 		t.Fatalf("login with an unknown request = %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestPersonClaimsInUserinfo(t *testing.T) {
+	p, err := New(Config{Issuer: issuer, Citizens: Citizens(), PersonClaimsInUserinfo: true,
+		Clients: []Client{{ID: "portale", Secret: "s", RedirectURIs: []string{callback}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code(t, p, "BNCLRA85M41L219R")},
+		"redirect_uri": {callback}, "code_verifier": {verifier}}
+	rec := serve(p, "POST", "/demo-idp/token", form, "Authorization", basic("portale", "s"))
+	var body map[string]any
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &body) != nil {
+		t.Fatalf("token = %d %s", rec.Code, rec.Body)
+	}
+	claims := payload(t, body["id_token"].(string))
+	if _, ok := claims["fiscalNumber"]; ok || claims["given_name"] != nil || claims["sub"] == nil || claims["nonce"] != "no" {
+		t.Errorf("id token claims = %v, want the protocol claims only", claims)
+	}
+	info := serve(p, "GET", "/demo-idp/userinfo", nil, "Authorization", "Bearer "+body["access_token"].(string))
+	var got map[string]any
+	if json.Unmarshal(info.Body.Bytes(), &got) != nil || got["fiscalNumber"] != "TINIT-BNCLRA85M41L219R" || got["sub"] != claims["sub"] {
+		t.Errorf("userinfo = %s", info.Body)
+	}
+}
+
+func TestDemoCitizensAreNormalised(t *testing.T) {
+	p, err := New(Config{Issuer: issuer, Citizens: []Citizen{{CodiceFiscale: " rssmra80a01l219m", Nome: "Mario", Cognome: "Rossi"}},
+		Clients: []Client{{ID: "portale", Secret: "s", RedirectURIs: []string{callback}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code(t, p, "RSSMRA80A01L219M")},
+		"redirect_uri": {callback}, "code_verifier": {verifier}}
+	var body map[string]any
+	json.Unmarshal(serve(p, "POST", "/demo-idp/token", form, "Authorization", basic("portale", "s")).Body.Bytes(), &body)
+	token, _ := body["id_token"].(string)
+	if claims := payload(t, token); claims["given_name"] != "Mario" {
+		t.Errorf("a citizen configured in lower case is not recognised: %v", claims)
+	}
+}

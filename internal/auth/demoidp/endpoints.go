@@ -212,6 +212,9 @@ func (p *Provider) claims(c Citizen) map[string]any {
 // idToken signs the ID token of a grant with RS256.
 func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 	claims := p.claims(g.citizen)
+	if p.cfg.PersonClaimsInUserinfo {
+		claims = map[string]any{"sub": claims["sub"]}
+	}
 	claims["iss"] = p.cfg.Issuer
 	claims["aud"] = g.clientID
 	claims["iat"] = now.Unix()
