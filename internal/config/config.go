@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/mail"
 	"os"
 	"regexp"
 	"strings"
@@ -29,6 +30,7 @@ type Config struct {
 	OIDC       OIDC       `toml:"oidc"`
 	Gestionale Gestionale `toml:"gestionale"`
 	Server     Server     `toml:"server"`
+	SMTP       SMTP       `toml:"smtp"`
 }
 
 // Ente is the city running the portal.
@@ -74,6 +76,29 @@ type Server struct {
 	PublicURL string `toml:"public_url"`
 }
 
+// SMTP is the mail server that sends email to citizens (payment receipts).
+// An empty host sends nothing: messages wait in the outbox until one is set.
+type SMTP struct {
+	Host     string `toml:"host"`
+	Port     int    `toml:"port"`
+	Username string `toml:"username"`
+	Password string `toml:"password"` // or PORTALE_SMTP_PASSWORD
+	// TLS is how the connection is protected: "starttls" (required, the
+	// default, usually port 587), "tls" (implicit TLS, usually port 465),
+	// "opportunistic" (STARTTLS when offered) or "none" (local relays only).
+	TLS string `toml:"tls"`
+	// From is the sender, e.g. "Polizia Municipale <noreply@comune.torino.it>".
+	From string `toml:"from"`
+}
+
+// SMTP TLS modes.
+const (
+	SMTPStartTLS      = "starttls"
+	SMTPImplicitTLS   = "tls"
+	SMTPOpportunistic = "opportunistic"
+	SMTPNoTLS         = "none"
+)
+
 // Default is the configuration of the demo: the City of Turin's fiscal code
 // (00514490010), segregation code 01, and the station naming that pagoPA's
 // demo uses (broker = the creditor, station = its fiscal code + "_01").
@@ -85,6 +110,7 @@ func Default() Config {
 			IBAN: "IT60X0542811101000000123456", Categoria: "9/0101100IM/",
 		},
 		OIDC: OIDC{Scopes: []string{"openid", "profile"}, ClaimCF: "fiscalNumber"},
+		SMTP: SMTP{Port: 587, TLS: SMTPStartTLS},
 	}
 }
 
@@ -124,6 +150,9 @@ func Load(path string) (Config, error) {
 	if s := os.Getenv("PORTALE_GESTIONALE_JWT_KEYS"); s != "" {
 		c.Gestionale.JWTKeys = strings.Split(s, ",")
 	}
+	if s := os.Getenv("PORTALE_SMTP_PASSWORD"); s != "" {
+		c.SMTP.Password = s
+	}
 	return c, c.validate(path)
 }
 
@@ -150,6 +179,27 @@ func (c Config) validate(path string) error {
 	}
 	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == "") {
 		return bad("oidc", "con issuer servono anche client_id e redirect_url")
+	}
+	return c.SMTP.validate(bad)
+}
+
+func (s SMTP) validate(bad func(key, why string) error) error {
+	switch s.TLS {
+	case SMTPStartTLS, SMTPImplicitTLS, SMTPOpportunistic, SMTPNoTLS:
+	default:
+		return bad("smtp.tls", "deve essere starttls, tls, opportunistic o none")
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		return bad("smtp.port", "deve essere tra 1 e 65535")
+	}
+	if s.Host == "" {
+		return nil
+	}
+	if _, err := mail.ParseAddress(s.From); err != nil {
+		return bad("smtp.from", "deve essere un indirizzo email, es. \"Polizia Municipale <noreply@comune.torino.it>\"")
+	}
+	if (s.Username == "") != (s.Password == "") {
+		return bad("smtp.username e smtp.password", "vanno indicati insieme (la password anche in PORTALE_SMTP_PASSWORD)")
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func TestExampleIsTheDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Default()
-	if got.Ente != want.Ente || got.PagoPA != want.PagoPA || got.OIDC.ClaimCF != want.OIDC.ClaimCF {
+	if got.Ente != want.Ente || got.PagoPA != want.PagoPA || got.OIDC.ClaimCF != want.OIDC.ClaimCF || got.SMTP != want.SMTP {
 		t.Errorf("the example file differs from the defaults:\n%+v\n%+v", got, want)
 	}
 }
@@ -35,6 +35,10 @@ func TestBadConfigSaysWhere(t *testing.T) {
 		"[ente\n":                                    "riga 1",
 		"[gestionale]\njwt_keys = [\"corta\"]\n":     "jwt_keys",
 		"[oidc]\nissuer = \"https://idp.example\"\n": "client_id",
+		"[smtp]\ntls = \"ssl\"\n":                    "smtp.tls",
+		"[smtp]\nport = 0\n":                         "smtp.port",
+		"[smtp]\nhost = \"mail.example\"\n":          "smtp.from",
+		"[smtp]\nhost = \"mail.example\"\nfrom = \"pm@example.org\"\nusername = \"pm\"\n": "smtp.password",
 	}
 	for body, want := range cases {
 		path := filepath.Join(t.TempDir(), "portale.toml")
@@ -50,5 +54,21 @@ func TestSecretsFromEnvironment(t *testing.T) {
 	got, err := Load(filepath.Join(t.TempDir(), "none.toml"))
 	if err != nil || len(got.Gestionale.JWTKeys) != 2 {
 		t.Fatalf("got %v, %v", got.Gestionale.JWTKeys, err)
+	}
+}
+
+func TestSMTP(t *testing.T) {
+	t.Setenv("PORTALE_SMTP_PASSWORD", "segreta")
+	path := filepath.Join(t.TempDir(), "portale.toml")
+	os.WriteFile(path, []byte("[smtp]\nhost = \"smtp.example.org\"\nport = 465\ntls = \"tls\"\n"+
+		"username = \"portale\"\nfrom = \"Polizia Municipale <noreply@example.org>\"\n"), 0o600)
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SMTP{Host: "smtp.example.org", Port: 465, Username: "portale", Password: "segreta", TLS: SMTPImplicitTLS,
+		From: "Polizia Municipale <noreply@example.org>"}
+	if got.SMTP != want {
+		t.Errorf("smtp = %+v, want %+v", got.SMTP, want)
 	}
 }
