@@ -32,6 +32,7 @@ var redirectSite = map[string]string{
 /esiste-forzato     /nuova/            302!
 /news/*             /blog/:splat
 /articoli/*         /blog/:splat       302
+/vai/*              /:splat            302
 /giorno/:year/:month/:day  /blog-:year-:month-:day.html 200
 /ecommerce/*        /store-closed      404
 /app/*              /app/index.html    200
@@ -134,6 +135,8 @@ func TestRedirects(t *testing.T) {
 		{"toml query", "/toml-query?id=12", nil, 301, "/blog/12", ""},
 		{"toml language list", "/toml-lingua", []string{"Accept-Language", "de-CH"}, 302, "/en/", ""},
 		{"language 404 after no rule matched", "/en/nulla", nil, 404, "", "english 404"},
+		{"a splat cannot point to another host", "/vai/%5C%5Cevil.example", nil, 302, "/evil.example", ""},
+		{"nor can an encoded slash", "/vai/%2F%2Fevil.example", nil, 302, "/evil.example", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -302,7 +302,9 @@ func (srv *Server) applyRules(w http.ResponseWriter, r *http.Request, st *site, 
 		if rule.status >= 300 && rule.status < 400 {
 			loc := rule.location(r, params)
 			if strings.HasPrefix(loc, "/") {
-				loc = prefix + loc
+				// "/:splat" with a splat of "/evil.example" or "\evil.example"
+				// would give a Location that browsers read as another host.
+				loc = prefix + "/" + strings.TrimLeft(loc, "/\\")
 			}
 			srv.redirect(w, r, st, loc, rule.status)
 			return true
