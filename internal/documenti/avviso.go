@@ -328,9 +328,12 @@ func avvisoBankPart(s *sheet, d AvvisoData, qrs []*pagopa.Symbol, y float64) {
 	s.sectionTitle(margin, y, contentW, "BANCHE E ALTRI CANALI")
 	s.font("", 8.5)
 	s.textColor(ink)
-	y = s.paragraph(margin, y+8, contentW, 4,
-		"Qui accanto trovi il codice QR e il codice avviso per pagare attraverso il circuito bancario e gli altri "+
-			"canali di pagamento abilitati. Inquadra il codice QR dell'importo che paghi.")
+	intro := "Qui accanto trovi il codice QR e il codice avviso per pagare attraverso il circuito bancario e gli " +
+		"altri canali di pagamento abilitati."
+	if len(d.Opzioni) > 1 {
+		intro += " Inquadra il codice QR dell'importo che paghi."
+	}
+	y = s.paragraph(margin, y+8, contentW, 4, intro)
 	y += 2
 	n := float64(len(d.Opzioni))
 	w := (contentW - 4*(n-1)) / n

@@ -85,9 +85,6 @@ func (s *sheet) lines(w float64, txt string) int {
 	return len(s.pdf.SplitLines([]byte(s.tr(txt)), w))
 }
 
-// width returns the width of txt in the current font.
-func (s *sheet) width(txt string) float64 { return s.pdf.GetStringWidth(s.tr(txt)) }
-
 // label writes a small grey caption and, below it, value in the given style;
 // it returns the y below the value.
 func (s *sheet) label(x, y, w float64, caption, value string, style string, size float64) float64 {

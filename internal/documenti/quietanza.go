@@ -130,7 +130,11 @@ func Quietanza(d QuietanzaData) ([]byte, error) {
 			[2]string{"Identificativo univoco (IUV)", d.NAV.IUV()})
 	}
 	rows = append(rows, [2]string{"Importo pagato", d.Importo.String()})
-	rows = append(rows, [2]string{"Data e ora del pagamento", paidOn(d)})
+	when := "Data e ora del pagamento"
+	if d.SoloData {
+		when = "Data del pagamento"
+	}
+	rows = append(rows, [2]string{when, paidOn(d)})
 	if d.PSP != "" {
 		rows = append(rows, [2]string{"Prestatore del servizio (PSP)", d.PSP})
 	}
