@@ -41,6 +41,7 @@
   // Feedback component: one step at a time, answer sent as JSON.
   document.querySelectorAll('[data-portale-feedback]').forEach(function (form) {
     var more = form.querySelector('[data-feedback-step="2"]');
+    form.elements.pagina.value = location.pathname;
     var status = form.querySelector('[data-feedback-status]');
     var stars = form.querySelectorAll('input[name="voto"]');
     var branches = form.querySelectorAll('[data-feedback-branch]');
