@@ -15,6 +15,7 @@ import (
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
 )
@@ -28,6 +29,7 @@ type Store interface {
 	verbali.Store
 	VerbaliOf(ctx context.Context, cf string) ([]store.VerbaleRow, error)
 	EventsAfter(ctx context.Context, after int64, limit int) ([]store.Event, error)
+	profilo.Store
 }
 
 // Config wires the server to the rest of the portal.
@@ -120,6 +122,17 @@ func New(cfg Config) *Server {
 			r.Use(s.requireCitizen)
 			r.Method(http.MethodGet, "/me/estratto-conto", s.handle(s.getEstrattoConto))
 			r.Method(http.MethodGet, "/me/verbali/{numero}", s.handle(s.getVerbale))
+			r.Method(http.MethodGet, "/me/patente", s.handle(s.getPatente))
+			r.Method(http.MethodGet, "/me/veicoli", s.handle(s.getVeicoli))
+			r.Method(http.MethodPost, "/me/veicoli", s.handle(s.postVeicolo))
+			r.Method(http.MethodDelete, "/me/veicoli/{targa}", s.handle(s.deleteVeicolo))
+			r.Method(http.MethodGet, "/me/permessi", s.handle(s.getPermessi))
+			r.Method(http.MethodPost, "/me/permessi/{id}/rinnovo", s.handle(s.postRinnovoPermesso))
+			r.Method(http.MethodGet, "/me/scadenze", s.handle(s.getScadenze))
+			r.Method(http.MethodGet, "/me/richieste-pagamento", s.handle(s.getRichiestePagamento))
+			r.Method(http.MethodGet, "/me/posizioni-coattive", s.handle(s.getPosizioniCoattive))
+			r.Method(http.MethodGet, "/me/preferenze", s.handle(s.getPreferenze))
+			r.Method(http.MethodPut, "/me/preferenze", s.handle(s.putPreferenze))
 		})
 		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))
 		r.With(s.requireToken(scopeEventsRead)).Method(http.MethodGet, "/events", s.handle(s.getEvents))

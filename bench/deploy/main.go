@@ -5,6 +5,9 @@
 //	                                      deploy DIR and serve it until the time is up
 //	deploybench fileserver -src DIR -addr 127.0.0.1:PORT -for 90s
 //	                                      serve DIR with net/http's FileServer, the baseline
+//	deploybench floor -src DIR -addr 127.0.0.1:PORT -for 90s
+//	                                      serve DIR from memory with two headers and no
+//	                                      logic: the most net/http can do on this machine
 //	deploybench incremental -pages 5000   time a deploy in which one page changed
 package main
 
@@ -17,10 +20,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"mime"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +59,16 @@ func main() {
 		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
 		fs.Parse(os.Args[2:])
 		err = listen(*addr, *lifetime, http.FileServer(http.Dir(*src)))
+	case "floor":
+		fs := flag.NewFlagSet("floor", flag.ExitOnError)
+		src := fs.String("src", "", "site to serve")
+		addr := fs.String("addr", "127.0.0.1:18084", "loopback address to listen on")
+		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
+		fs.Parse(os.Args[2:])
+		var h http.Handler
+		if h, err = floor(*src); err == nil {
+			err = listen(*addr, *lifetime, h)
+		}
 	case "incremental":
 		fs := flag.NewFlagSet("incremental", flag.ExitOnError)
 		pages := fs.Int("pages", 5000, "pages in the site")
@@ -131,6 +146,44 @@ func serve(src, data, addr string, lifetime time.Duration) error {
 	}
 	log.Printf("serving deploy %s on http://%s for %s", d.ID, addr, lifetime)
 	return listen(addr, lifetime, deploy.NewServer(store, deploy.ServerOptions{}))
+}
+
+// floor answers from a map of file contents, with Content-Type and
+// Content-Length only: what any Go handler costs at the least, to tell the
+// deploy server's own cost from net/http's.
+func floor(src string) (http.Handler, error) {
+	type file struct {
+		data      []byte
+		typ, size []string
+	}
+	files := map[string]file{}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		key := "/" + filepath.ToSlash(rel)
+		f := file{data: data, typ: []string{mime.TypeByExtension(filepath.Ext(p))}, size: []string{strconv.Itoa(len(data))}}
+		files[key] = f
+		if dir, ok := strings.CutSuffix(key, "index.html"); ok {
+			files[dir] = f
+		}
+		return nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header()["Content-Type"] = f.typ
+		w.Header()["Content-Length"] = f.size
+		w.Write(f.data)
+	}), err
 }
 
 // listen serves h on a loopback address until lifetime is over.

@@ -21,15 +21,18 @@ OUT="$ROOT/bench/deploy/results.txt"
 NGINX_PORT=18081
 GO_PORT=18082
 FS_PORT=18083
+FLOOR_PORT=18084
 WORK="$(mktemp -d)"
 NGINX_PID=""
 GO_PID=""
 FS_PID=""
+FLOOR_PID=""
 
 cleanup() {
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
 	[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null || true
 	[ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null || true
+	[ -n "$FLOOR_PID" ] && kill "$FLOOR_PID" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -74,15 +77,17 @@ http {
 EOF
 
 # Each server lives only as long as the runs need, plus a margin.
-LIFETIME=$((DUR * 12 * ROUNDS + 60))
+LIFETIME=$((DUR * 14 * ROUNDS + 60))
 timeout "$LIFETIME" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 "$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
 GO_PID=$!
 "$WORK/deploybench" fileserver -src "$WORK/site" -addr "127.0.0.1:$FS_PORT" -for "${LIFETIME}s" &
 FS_PID=$!
+"$WORK/deploybench" floor -src "$WORK/site" -addr "127.0.0.1:$FLOOR_PORT" -for "${LIFETIME}s" &
+FLOOR_PID=$!
 
-for port in $NGINX_PORT $GO_PORT $FS_PORT; do
+for port in $NGINX_PORT $GO_PORT $FS_PORT $FLOOR_PORT; do
 	for _ in $(seq 50); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
 		sleep 0.2
@@ -106,8 +111,9 @@ for round in $(seq "$ROUNDS"); do
 			runs["$key deploy"]+="$(wrk -t2 -c64 -d"${DUR}s" "${hdr[@]}" "http://127.0.0.1:$GO_PORT$path" | rps) "
 			if [ "$enc" = identity ]; then
 				runs["$key fileserver"]+="$(wrk -t2 -c64 -d"${DUR}s" "http://127.0.0.1:$FS_PORT$path" | rps) "
+				runs["$key floor"]+="$(wrk -t2 -c64 -d"${DUR}s" "http://127.0.0.1:$FLOOR_PORT$path" | rps) "
 			fi
-			echo "round $round, $key: nginx ${runs["$key nginx"]}| deploy ${runs["$key deploy"]}| FileServer ${runs["$key fileserver"]:-}" >&2
+			echo "round $round, $key: nginx ${runs["$key nginx"]}| deploy ${runs["$key deploy"]}| FileServer ${runs["$key fileserver"]:-}| floor ${runs["$key floor"]:-}" >&2
 		done
 	done
 done
@@ -115,20 +121,30 @@ done
 {
 	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# load average before the runs: $LOAD"
-	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback; median of $ROUNDS rounds"
-	printf "%-18s %12s %13s %6s %17s %6s   %s\n" "target" "nginx req/s" "deploy req/s" "ratio" "FileServer req/s" "ratio" "all runs (nginx | deploy | FileServer)"
+	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback"
+	echo "# requests per second, median of $ROUNDS rounds; ratio = server / nginx"
+	printf "%-17s %9s %9s %6s %11s %6s %9s %6s\n" "target" "nginx" "deploy" "ratio" "FileServer" "ratio" "floor" "ratio"
 	for target in "${targets[@]}"; do
 		for enc in identity gzip; do
 			key="${target%%:*} ($enc)"
 			n=$(tr ' ' '\n' <<<"${runs["$key nginx"]}" | grep . | median)
-			g=$(tr ' ' '\n' <<<"${runs["$key deploy"]}" | grep . | median)
-			f=$(tr ' ' '\n' <<<"${runs["$key fileserver"]:-}" | grep . | median || true)
-			fr="-"
-			[ -n "$f" ] && fr=$(awk -v n="$n" -v f="$f" 'BEGIN {printf "%.2f", f / n}')
-			printf "%-18s %12s %13s %6s %17s %6s   %s| %s| %s\n" "$key" "$n" "$g" "$(awk -v n="$n" -v g="$g" 'BEGIN {printf "%.2f", g / n}')" \
-				"${f:--}" "$fr" "${runs["$key nginx"]}" "${runs["$key deploy"]}" "${runs["$key fileserver"]:-}"
+			line=$(printf "%-17s %9.0f" "$key" "$n")
+			for server in deploy fileserver floor; do
+				v=$(tr ' ' '\n' <<<"${runs["$key $server"]:-}" | grep . | median || true)
+				if [ -n "$v" ]; then
+					line+=$(printf " %*.0f %6.2f" "$([ $server = fileserver ] && echo 11 || echo 9)" "$v" "$(awk -v n="$n" -v v="$v" 'BEGIN {print v / n}')")
+				else
+					line+=$(printf " %*s %6s" "$([ $server = fileserver ] && echo 11 || echo 9)" "-" "-")
+				fi
+			done
+			echo "$line"
 		done
 	done
+	echo
+	echo "# Every run, requests per second, in order"
+	for key in "${!runs[@]}"; do
+		echo "$key: ${runs[$key]}"
+	done | sort
 	echo
 	echo "# Incremental deploy"
 	"$WORK/deploybench" incremental -pages 5000

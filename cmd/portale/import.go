@@ -23,7 +23,7 @@ func newImportCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newImportVerbaliCmd())
+	cmd.AddCommand(newImportVerbaliCmd(), newImportProfiloCmd())
 	return cmd
 }
 
