@@ -22,6 +22,7 @@ import (
 	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
+	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/store/storetest"
 	"github.com/comune-torino/portale/internal/verbali"
 )
@@ -48,9 +49,19 @@ func specChecked(t *testing.T, h http.Handler) http.Handler {
 	})
 }
 
+// portalOptions vary the test portal.
+type portalOptions struct {
+	registry bool // a vehicle registry (the demo one)
+}
+
 // portal is a full portal on a real loopback HTTP server: the demo identity
-// provider, the citizens' login, and the demo data seeded for today.
+// provider, the citizens' login, pagoPA, and the demo data seeded for today.
 func portal(t *testing.T) *httptest.Server {
+	ts, _ := portalWith(t, portalOptions{registry: true})
+	return ts
+}
+
+func portalWith(t *testing.T, opts portalOptions) (*httptest.Server, *store.DB) {
 	t.Helper()
 	db := storetest.New(t)
 	var handler http.Handler
@@ -73,19 +84,28 @@ func portal(t *testing.T) *httptest.Server {
 		n, err := pagopa.NoticeNumberFromSequence("01", seq)
 		return n.String(), err
 	}
+	today := civil.FromTime(time.Now())
 	var jsonl bytes.Buffer
-	for _, r := range demo.Verbali(civil.FromTime(time.Now())) {
+	for _, r := range demo.Verbali(today) {
 		b, _ := json.Marshal(r)
 		jsonl.Write(append(b, '\n'))
 	}
-	if _, err := verbali.Import(context.Background(), &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
+	ctx := context.Background()
+	if _, err := verbali.Import(ctx, &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedProfilo(ctx, db, today); err != nil {
 		t.Fatal(err)
 	}
 	creditor := pagopa.NewCreditorHandler(pagopa.CreditorConfig{IDPA: "00514490010", IDBrokerPA: "00514490010",
 		IDStation: "00514490010_01", IBAN: "IT60X0542811101000000123456", CreditorName: "Città di Torino",
 		TransferCategory: "9/0101100IM/"}, &pagamenti.Positions{Store: db, Rules: cds.DefaultConfig()}, slog.New(slog.DiscardHandler))
-	handler = specChecked(t, New(Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010", PagoPA: creditor}))
-	return ts
+	cfg := Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010", PagoPA: creditor}
+	if opts.registry {
+		cfg.Registry = demo.Registry{}
+	}
+	handler = specChecked(t, New(cfg))
+	return ts, db
 }
 
 // loginAs goes through the demo provider as a browser would: the portal's

@@ -1,10 +1,8 @@
 package apiserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,72 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/comune-torino/portale/internal/auth"
-	"github.com/comune-torino/portale/internal/auth/demoidp"
-	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/demo"
-	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
-	"github.com/comune-torino/portale/internal/store"
-	"github.com/comune-torino/portale/internal/store/storetest"
-	"github.com/comune-torino/portale/internal/verbali"
 )
-
-// profiloPortal is a portal on a real loopback server with the demo verbali
-// and profile of today. Without demoRegistry the demo identity provider is
-// still reachable, but the portal is not told it runs as a demo, so it has
-// no vehicle registry.
-func profiloPortal(t *testing.T, demoRegistry bool) (*httptest.Server, *store.DB) {
-	t.Helper()
-	db := storetest.New(t)
-	var handler http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	idp, err := demoidp.New(demoidp.Config{
-		Issuer:   ts.URL + "/demo-idp",
-		Clients:  []demoidp.Client{{ID: "portale", Secret: "segreto-demo", RedirectURIs: []string{ts.URL + "/auth/callback"}}},
-		Citizens: demoidp.Citizens(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.New(auth.Config{IssuerURL: ts.URL + "/demo-idp", ClientID: "portale", ClientSecret: "segreto-demo",
-		RedirectURL: ts.URL + "/auth/callback"}, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nav := func(seq int64) (string, error) {
-		n, err := pagopa.NoticeNumberFromSequence("01", seq)
-		return n.String(), err
-	}
-	today := civil.FromTime(time.Now())
-	var jsonl bytes.Buffer
-	for _, r := range demo.Verbali(today) {
-		b, _ := json.Marshal(r)
-		jsonl.Write(append(b, '\n'))
-	}
-	ctx := context.Background()
-	if _, err := verbali.Import(ctx, &jsonl, db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.SeedProfilo(ctx, db, today); err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010"}
-	if !demoRegistry {
-		cfg.DemoIdP = nil
-	}
-	portal := specChecked(t, New(cfg))
-	handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/demo-idp") {
-			idp.ServeHTTP(w, r)
-			return
-		}
-		portal.ServeHTTP(w, r)
-	})
-	return ts, db
-}
 
 // citizen logs cf in and gives the privacy consent.
 func citizen(t *testing.T, ts *httptest.Server, cf string) *http.Client {
@@ -114,7 +50,7 @@ var profiloPaths = []string{"/api/v1/me/patente", "/api/v1/me/veicoli", "/api/v1
 	"/api/v1/me/richieste-pagamento", "/api/v1/me/posizioni-coattive", "/api/v1/me/preferenze"}
 
 func TestProfileNeedsLoginAndConsent(t *testing.T) {
-	ts, _ := profiloPortal(t, true)
+	ts, _ := portalWith(t, portalOptions{registry: true})
 	anon := &http.Client{}
 	mario := loginAs(t, ts, demo.Mario.CodiceFiscale)
 	for _, p := range profiloPaths {
@@ -156,7 +92,7 @@ type scheda struct {
 }
 
 func TestLicenceAndPointsAreTheCitizensOwn(t *testing.T) {
-	ts, _ := profiloPortal(t, true)
+	ts, _ := portalWith(t, portalOptions{registry: true})
 	var m, l scheda
 	marioBody := getJSON(t, citizen(t, ts, demo.Mario.CodiceFiscale), ts.URL+"/api/v1/me/patente", &m)
 	lauraBody := getJSON(t, citizen(t, ts, demo.Laura.CodiceFiscale), ts.URL+"/api/v1/me/patente", &l)
@@ -192,7 +128,7 @@ func (v veicoli) plates() string {
 }
 
 func TestVehiclesAreCheckedAgainstTheRegistry(t *testing.T) {
-	ts, db := profiloPortal(t, true)
+	ts, db := portalWith(t, portalOptions{registry: true})
 	mario := citizen(t, ts, demo.Mario.CodiceFiscale)
 	laura := citizen(t, ts, demo.Laura.CodiceFiscale)
 	list := func(c *http.Client) veicoli {
@@ -261,7 +197,7 @@ func TestVehiclesAreCheckedAgainstTheRegistry(t *testing.T) {
 }
 
 func TestWithoutARegistryVehiclesCannotBeAdded(t *testing.T) {
-	ts, _ := profiloPortal(t, false)
+	ts, _ := portalWith(t, portalOptions{})
 	mario := citizen(t, ts, demo.Mario.CodiceFiscale)
 	if code, body := call(t, mario, "POST", ts.URL+"/api/v1/me/veicoli", `{"targa":"CX41876"}`); code != 503 || errorCode(body) != "REGISTRO_NON_DISPONIBILE" {
 		t.Errorf("adding without a registry = %d %s", code, body)
@@ -281,7 +217,7 @@ type permesso struct {
 }
 
 func TestPermitRenewalGoesToTheGestionaleOnce(t *testing.T) {
-	ts, db := profiloPortal(t, true)
+	ts, db := portalWith(t, portalOptions{registry: true})
 	mario := citizen(t, ts, demo.Mario.CodiceFiscale)
 	laura := citizen(t, ts, demo.Laura.CodiceFiscale)
 	var m, l struct {
@@ -325,7 +261,7 @@ func TestPermitRenewalGoesToTheGestionaleOnce(t *testing.T) {
 }
 
 func TestExpiriesAndReminders(t *testing.T) {
-	ts, _ := profiloPortal(t, true)
+	ts, _ := portalWith(t, portalOptions{registry: true})
 	type scadenze struct {
 		Scadenze []struct {
 			Tipo       string `json:"tipo"`
@@ -350,7 +286,7 @@ func TestExpiriesAndReminders(t *testing.T) {
 }
 
 func TestPaymentRequestsAndCoercivePositionsAreTheCitizensOwn(t *testing.T) {
-	ts, _ := profiloPortal(t, true)
+	ts, _ := portalWith(t, portalOptions{registry: true})
 	mario := citizen(t, ts, demo.Mario.CodiceFiscale)
 	laura := citizen(t, ts, demo.Laura.CodiceFiscale)
 	var mr, lr struct {
@@ -388,7 +324,7 @@ func TestPaymentRequestsAndCoercivePositionsAreTheCitizensOwn(t *testing.T) {
 }
 
 func TestNotificationPreference(t *testing.T) {
-	ts, db := profiloPortal(t, true)
+	ts, db := portalWith(t, portalOptions{registry: true})
 	mario := citizen(t, ts, demo.Mario.CodiceFiscale)
 	laura := citizen(t, ts, demo.Laura.CodiceFiscale)
 	type preferenza struct {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -18,17 +17,6 @@ var (
 	errVeicoloNotFound = &Error{Status: http.StatusNotFound, Codice: "VEICOLO_NON_TROVATO",
 		Messaggio: "Questo veicolo non è tra i tuoi. Controlla la targa."}
 )
-
-// registry is where the plates a citizen adds are checked. The demo
-// environment has its own, which knows the demo citizens' plates as its
-// identity provider knows the citizens; elsewhere there is none until the
-// PRA/MCTC adapter is configured (docs/area-personale.md).
-func (s *Server) registry() profilo.Registry {
-	if s.cfg.DemoIdP != nil {
-		return demo.Registry{}
-	}
-	return nil
-}
 
 type veicoliResponse struct {
 	Veicoli []profilo.VoceVeicolo `json:"veicoli"`
@@ -58,7 +46,7 @@ func (s *Server) postVeicolo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return profiloError(http.StatusBadRequest, err)
 	}
-	reg := s.registry()
+	reg := s.cfg.Registry
 	if reg == nil {
 		return errRegistryUnavailable
 	}

@@ -54,6 +54,9 @@ type Config struct {
 	Auth *auth.Service
 	// DemoIdP, when set, is the demo identity provider served at /demo-idp.
 	DemoIdP http.Handler
+	// Registry checks vehicles against the national registries (PRA/MCTC);
+	// nil answers that the check is unavailable.
+	Registry profilo.Registry
 	// PagoPA is the creditor SOAP endpoint the pagoPA node calls
 	// (POST /pagopa/paForNode); nil leaves it unserved.
 	PagoPA http.Handler

@@ -143,6 +143,9 @@ func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
 	if sum.Scartati > 0 {
 		return fmt.Errorf("dati di prova non validi: %+v", sum.Errori)
 	}
+	if err := demo.SeedProfilo(ctx, db, civil.FromTime(time.Now())); err != nil {
+		return err
+	}
 	// The demo citizens have already read and accepted the privacy notice,
 	// so a demo login lands straight in the personal area.
 	for _, c := range demo.People {

@@ -24,8 +24,10 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
+	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
+	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/version"
 	deploy "github.com/comune-torino/portale/netlify-style-deploy"
@@ -129,6 +131,13 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 	creditor := pagopa.NewCreditorHandler(creditorCfg, positions, logger)
 
+	// The demo's registry knows the demo citizens' plates; a real PRA/MCTC
+	// adapter is plugged in here (docs/area-personale.md).
+	var registry profilo.Registry
+	if opts.demoIdP {
+		registry = demo.Registry{}
+	}
+
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	api := apiserver.New(apiserver.Config{
 		Auth:               citizens,
@@ -138,6 +147,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Static:             static,
 		Rules:              rules,
 		PagoPA:             creditor,
+		Registry:           registry,
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),

@@ -57,8 +57,9 @@ type Sink struct {
 	// Addr is where the server listens, e.g. 127.0.0.1:43817.
 	Addr string
 
-	server *smtp.Server
-	done   chan struct{}
+	server   *smtp.Server
+	listener net.Listener
+	done     chan struct{}
 
 	mu       sync.Mutex
 	messages []Message // oldest first
@@ -76,7 +77,7 @@ func Start(logger *slog.Logger) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demomail: listen: %w", err)
 	}
-	s := &Sink{Addr: ln.Addr().String(), done: make(chan struct{}), nextID: 1}
+	s := &Sink{Addr: ln.Addr().String(), listener: ln, done: make(chan struct{}), nextID: 1}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{sink: s}, nil }))
 	srv.Domain = "localhost"
 	srv.MaxMessageBytes = maxMessageBytes
@@ -97,8 +98,11 @@ func Start(logger *slog.Logger) (*Sink, error) {
 // Close stops the server and waits for it.
 func (s *Sink) Close() error {
 	err := s.server.Close()
+	// The server closes only the listeners Serve has registered: one that
+	// Serve has not reached yet would keep it accepting for ever.
+	s.listener.Close()
 	<-s.done
-	if errors.Is(err, smtp.ErrServerClosed) {
+	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err
