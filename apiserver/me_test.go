@@ -323,3 +323,45 @@ func TestNodeRunPaysAFineExactlyOnce(t *testing.T) {
 		t.Errorf("verify after payment: %v, want PAA_PAGAMENTO_DUPLICATO", err)
 	}
 }
+
+func TestPaymentDocumentsAreTheCitizensOwn(t *testing.T) {
+	ts := portal(t)
+	mario := loginAs(t, ts, demo.Mario.CodiceFiscale)
+	call(t, mario, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`)
+	laura := loginAs(t, ts, demo.Laura.CodiceFiscale)
+	call(t, laura, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`)
+	_, body := call(t, mario, "GET", ts.URL+"/api/v1/me/estratto-conto", "")
+	var st struct {
+		Verbali []struct {
+			Numero, Fase string
+		} `json:"verbali"`
+	}
+	json.Unmarshal(body, &st)
+	var payable, paid string
+	for _, v := range st.Verbali {
+		switch v.Fase {
+		case "misura_ridotta":
+			payable = v.Numero
+		case "pagato":
+			paid = v.Numero
+		}
+	}
+	pdf := func(c *http.Client, numero, doc string) (int, []byte) {
+		return call(t, c, "GET", ts.URL+"/api/v1/me/verbali/"+url.PathEscape(numero)+"/"+doc, "")
+	}
+	for _, c := range []struct {
+		numero, doc string
+		code        int
+	}{{payable, "avviso.pdf", 200}, {paid, "quietanza.pdf", 200}, {payable, "quietanza.pdf", 404}, {paid, "avviso.pdf", 409}} {
+		code, b := pdf(mario, c.numero, c.doc)
+		if code != c.code {
+			t.Errorf("Mario %s of %s = %d, want %d: %.200s", c.doc, c.numero, code, c.code, b)
+		}
+		if code == 200 && !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%s of %s is not a PDF", c.doc, c.numero)
+		}
+		if code, _ := pdf(laura, c.numero, c.doc); code != 404 {
+			t.Errorf("Laura reading Mario's %s = %d, want 404", c.doc, code)
+		}
+	}
+}

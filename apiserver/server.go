@@ -15,6 +15,8 @@ import (
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/config"
+	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -27,6 +29,7 @@ type LiveDeploy func() string
 type Store interface {
 	Health(ctx context.Context) store.Status
 	verbali.Store
+	documenti.Store
 	VerbaliOf(ctx context.Context, cf string) ([]store.VerbaleRow, error)
 	EventsAfter(ctx context.Context, after int64, limit int) ([]store.Event, error)
 	profilo.Store
@@ -54,6 +57,8 @@ type Config struct {
 	Auth *auth.Service
 	// DemoIdP, when set, is the demo identity provider served at /demo-idp.
 	DemoIdP http.Handler
+	// Ente is the city as its payment documents name it.
+	Ente documenti.EnteInfo
 	// Registry checks vehicles against the national registries (PRA/MCTC);
 	// nil answers that the check is unavailable.
 	Registry profilo.Registry
@@ -88,6 +93,11 @@ func New(cfg Config) *Server {
 	if cfg.Rules.Tariffs == nil {
 		cfg.Rules = cds.DefaultConfig()
 	}
+	if cfg.Ente.Nome == "" {
+		cfg.Ente = documenti.EnteFromConfig(config.Default(), cfg.Rules)
+	}
+	// Documents and the statement must compute with the same rules.
+	cfg.Ente.Rules = cfg.Rules
 	if cfg.LiveDeploy == nil {
 		cfg.LiveDeploy = func() string { return "" }
 	}
@@ -125,6 +135,9 @@ func New(cfg Config) *Server {
 			r.Use(s.requireCitizen)
 			r.Method(http.MethodGet, "/me/estratto-conto", s.handle(s.getEstrattoConto))
 			r.Method(http.MethodGet, "/me/verbali/{numero}", s.handle(s.getVerbale))
+			docs := documenti.HandlerConfig{Ente: s.cfg.Ente, Logger: s.cfg.Logger, Now: s.cfg.Now}
+			r.Method(http.MethodGet, "/me/verbali/{numero}/avviso.pdf", documenti.AvvisoHandler(s.cfg.DB, docs))
+			r.Method(http.MethodGet, "/me/verbali/{numero}/quietanza.pdf", documenti.QuietanzaHandler(s.cfg.DB, docs))
 			r.Method(http.MethodGet, "/me/patente", s.handle(s.getPatente))
 			r.Method(http.MethodGet, "/me/veicoli", s.handle(s.getVeicoli))
 			r.Method(http.MethodPost, "/me/veicoli", s.handle(s.postVeicolo))

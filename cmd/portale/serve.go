@@ -25,6 +25,7 @@ import (
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
@@ -148,6 +149,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Rules:              rules,
 		PagoPA:             creditor,
 		Registry:           registry,
+		Ente:               documenti.EnteFromConfig(cfg, rules),
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -84,5 +85,27 @@ func TestConcurrentWritersDoNotFail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("concurrent write failed: %v", err)
 		}
+	}
+}
+
+func TestPathsWithURICharactersOpenTheirOwnFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := store.Open(ctx, filepath.Join(dir, "a#1?x=y.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := store.Open(ctx, filepath.Join(dir, "a#2.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	a.SetSetting(ctx, "who", "a")
+	if _, err := b.Setting(ctx, "who"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("two paths that differ after '#' share one database")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a#1?x=y.db")); err != nil {
+		t.Errorf("the database is not at its path: %v", err)
 	}
 }
