@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	_ "net/http/pprof" // served only with -pprof
 	"net/url"
 	"os"
 	"os/signal"
@@ -35,7 +36,11 @@ func main() {
 	helloAddr := flag.String("hello", "127.0.0.1:18182", "where the hello-world handler listens")
 	cookieFile := flag.String("cookie", "cookie.txt", "where to write the session cookie")
 	citizen := flag.Int("citizen", 7, "which generated citizen to log in as")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof here, to profile a run")
 	flag.Parse()
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil)
+	}
 	if err := run(*dbPath, *addr, *helloAddr, *cookieFile, *citizen); err != nil {
 		log.Fatal(err)
 	}

@@ -46,9 +46,12 @@ func (e *AttachmentError) Error() string {
 }
 func (e *AttachmentError) Unwrap() error { return e.Err }
 
+// receiptKeyPrefix starts the outbox key of every receipt email.
+const receiptKeyPrefix = "ricevuta:"
+
 // ReceiptDedupKey is the outbox key of the receipt email for notice nav: one
 // receipt email per paid notice, however often it is asked for.
-func ReceiptDedupKey(nav string) string { return "ricevuta:" + nav }
+func ReceiptDedupKey(nav string) string { return receiptKeyPrefix + nav }
 
 type receiptData struct {
 	Ente     string
@@ -136,6 +139,39 @@ func recipient(r *verbali.Record) *verbali.Persona {
 		}
 	}
 	return nil
+}
+
+// CatchUpStore is what CatchUpReceipts needs; *store.DB implements it.
+type CatchUpStore interface {
+	ReceiptStore
+	PaymentsWithoutEmail(ctx context.Context, dedupPrefix string, since time.Time) ([]string, error)
+}
+
+// CatchUpReceipts queues the receipt emails of payments recorded since
+// since that have none: pagamenti.Positions calls Paid after the payment is
+// committed, so a crash in between would otherwise lose the email. Run it at
+// start-up. It reports how many it queued; verbali without an address are
+// skipped.
+func CatchUpReceipts(ctx context.Context, db CatchUpStore, site Site, attach AttachFunc, since time.Time) (int, error) {
+	numeri, err := db.PaymentsWithoutEmail(ctx, receiptKeyPrefix, since)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, numero := range numeri {
+		queued, err := ReceiptEmail(ctx, db, site, numero, attach)
+		var ae *AttachmentError
+		switch {
+		case errors.Is(err, ErrNoRecipient):
+		case err != nil && !errors.As(err, &ae):
+			errs = append(errs, err)
+		}
+		if queued {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
 }
 
 // PaidHook returns the function to set as pagamenti.Positions.Paid: it

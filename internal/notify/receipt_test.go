@@ -142,3 +142,25 @@ func TestPaidHookWakesTheSender(t *testing.T) {
 	}
 	claimOne(t, db)
 }
+
+func TestCatchUpReceiptsQueuesWhatACrashLeftBehind(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	since := time.Now().Add(-time.Hour)
+	paidVerbale(t, db, "2026/PM/000001", mario("mario@example.org"), nil)
+	paidVerbale(t, db, "2026/PM/000002", mario("mario@example.org"), nil)
+	paidVerbale(t, db, "2026/PM/000003", mario(""), nil)
+	if _, err := notify.ReceiptEmail(ctx, db, site, "2026/PM/000001", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := notify.CatchUpReceipts(ctx, db, site, nil, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("queued %d payments older than since (%v)", n, err)
+	}
+	n, err := notify.CatchUpReceipts(ctx, db, site, nil, since)
+	if err != nil || n != 1 {
+		t.Fatalf("caught up %d, %v; want 1 (000002: 000001 was queued, 000003 has no address)", n, err)
+	}
+	if n, err := notify.CatchUpReceipts(ctx, db, site, nil, since); err != nil || n != 0 {
+		t.Fatalf("second catch-up queued %d, %v", n, err)
+	}
+}

@@ -32,7 +32,7 @@ func AppendEvent(ctx context.Context, tx *sql.Tx, tipo, numero string, payload a
 // EventsAfter returns up to limit events with id greater than after, oldest
 // first: the gestionale reads the feed with the last id as its cursor.
 func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, tipo, COALESCE(numero, ''), payload, created_at
+	rows, err := db.query(ctx, `SELECT id, tipo, COALESCE(numero, ''), payload, created_at
 		FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -159,7 +160,7 @@ func (db *DB) ClaimEmails(ctx context.Context, now time.Time, lease time.Duratio
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		slices.SortFunc(out, func(a, b ClaimedEmail) int { return int(a.ID - b.ID) })
+		slices.SortFunc(out, func(a, b ClaimedEmail) int { return cmp.Compare(a.ID, b.ID) })
 		for i := range out {
 			if out[i].Attachments, err = attachments(ctx, tx, out[i].ID); err != nil {
 				return err
@@ -245,7 +246,7 @@ func (db *DB) emailDelivery(ctx context.Context, where string, arg any) (EmailDe
 	var d EmailDelivery
 	var next, created string
 	var sent sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT id, kind, status, attempts, next_attempt_at, last_error, created_at, sent_at
+	err := db.queryRow(ctx, `SELECT id, kind, status, attempts, next_attempt_at, last_error, created_at, sent_at
 		FROM outbox WHERE `+where, arg).
 		Scan(&d.ID, &d.Kind, &d.Status, &d.Attempts, &next, &d.LastError, &created, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -288,4 +289,27 @@ func wrapOutbox(op string, err error) error {
 		return err
 	}
 	return fmt.Errorf("store: outbox %s: %w", op, err)
+}
+
+// PaymentsWithoutEmail returns the verbali whose payment was recorded at or
+// after since and has no email queued under dedupPrefix+NAV, oldest first:
+// the receipts a crash between recording a payment and queueing its email
+// left behind.
+func (db *DB) PaymentsWithoutEmail(ctx context.Context, dedupPrefix string, since time.Time) ([]string, error) {
+	rows, err := db.query(ctx, `SELECT p.numero FROM pagamenti p
+		WHERE p.recorded_at >= ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key = ? || p.nav)
+		ORDER BY p.recorded_at`, since.UTC().Format(time.RFC3339Nano), dedupPrefix)
+	if err != nil {
+		return nil, wrapOutbox("payments without email", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, wrapOutbox("payments without email", err)
+		}
+		out = append(out, n)
+	}
+	return out, wrapOutbox("payments without email", rows.Err())
 }

@@ -78,7 +78,7 @@ func recordConflict(ctx context.Context, tx *sql.Tx, p Payment, why, now string)
 func (db *DB) PaymentOf(ctx context.Context, nav string) (Payment, error) {
 	var p Payment
 	var paid string
-	err := db.read.QueryRowContext(ctx, `SELECT receipt_id, nav, numero, importo_cent, pagato_il, psp, ricevuta
+	err := db.queryRow(ctx, `SELECT receipt_id, nav, numero, importo_cent, pagato_il, psp, ricevuta
 		FROM pagamenti WHERE nav = ?`, nav).Scan(&p.ReceiptID, &p.NAV, &p.Numero, &p.AmountCents, &paid, &p.PSP, &p.Receipt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
@@ -93,6 +93,6 @@ func (db *DB) PaymentOf(ctx context.Context, nav string) (Payment, error) {
 // PaymentConflicts counts receipts kept for review.
 func (db *DB) PaymentConflicts(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM pagamenti_conflitti`).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM pagamenti_conflitti`).Scan(&n)
 	return n, err
 }

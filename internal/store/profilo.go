@@ -101,7 +101,7 @@ func upsertVeicolo(ctx context.Context, tx *sql.Tx, v Veicolo, now string) (Upse
 
 // ProfiloOf returns cf's records of one kind, by key.
 func (db *DB) ProfiloOf(ctx context.Context, cf, tipo string) ([]ProfiloRow, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT tipo, chiave, codice_fiscale, record FROM profilo
+	rows, err := db.query(ctx, `SELECT tipo, chiave, codice_fiscale, record FROM profilo
 		WHERE codice_fiscale = ? AND tipo = ? ORDER BY chiave`, cf, tipo)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func (db *DB) ProfiloOf(ctx context.Context, cf, tipo string) ([]ProfiloRow, err
 
 // VeicoliOf returns the vehicles in cf's list, by plate.
 func (db *DB) VeicoliOf(ctx context.Context, cf string) ([]Veicolo, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT codice_fiscale, targa, descrizione, origine, aggiunto_il FROM veicoli
+	rows, err := db.query(ctx, `SELECT codice_fiscale, targa, descrizione, origine, aggiunto_il FROM veicoli
 		WHERE codice_fiscale = ? AND rimosso_il IS NULL ORDER BY targa`, cf)
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func (db *DB) RequestPermitRenewal(ctx context.Context, r RinnovoPermesso, event
 
 // PermitRenewalsOf returns cf's renewal requests, oldest first.
 func (db *DB) PermitRenewalsOf(ctx context.Context, cf string) ([]RinnovoPermesso, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT permesso_id, scadenza, codice_fiscale, richiesto_il
+	rows, err := db.query(ctx, `SELECT permesso_id, scadenza, codice_fiscale, richiesto_il
 		FROM rinnovi_permessi WHERE codice_fiscale = ? ORDER BY richiesto_il`, cf)
 	if err != nil {
 		return nil, err
@@ -250,7 +250,7 @@ type PreferenzaNotifica struct {
 func (db *DB) NotificationPreference(ctx context.Context, cf string) (PreferenzaNotifica, error) {
 	p := PreferenzaNotifica{CodiceFiscale: cf}
 	var at string
-	err := db.read.QueryRowContext(ctx, `SELECT canale, pec, aggiornato_il FROM preferenze_notifica WHERE codice_fiscale = ?`,
+	err := db.queryRow(ctx, `SELECT canale, pec, aggiornato_il FROM preferenze_notifica WHERE codice_fiscale = ?`,
 		cf).Scan(&p.Canale, &p.PEC, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound

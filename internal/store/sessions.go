@@ -59,7 +59,7 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 func (db *DB) Session(ctx context.Context, idHash string) (Session, error) {
 	s := Session{IDHash: idHash}
 	var created, seen string
-	err := db.read.QueryRowContext(ctx, `SELECT codice_fiscale, nome, cognome, id_token, created_at, last_seen_at
+	err := db.queryRow(ctx, `SELECT codice_fiscale, nome, cognome, id_token, created_at, last_seen_at
 		FROM sessions WHERE id_hash = ?`, idHash).
 		Scan(&s.CodiceFiscale, &s.Nome, &s.Cognome, &s.IDToken, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -120,7 +120,7 @@ func (db *DB) Consent(ctx context.Context, codiceFiscale string) (Consent, error
 	var c Consent
 	var given string
 	var withdrawn sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT version, given_at, withdrawn_at FROM privacy_consents
+	err := db.queryRow(ctx, `SELECT version, given_at, withdrawn_at FROM privacy_consents
 		WHERE codice_fiscale = ? ORDER BY id DESC LIMIT 1`, codiceFiscale).Scan(&c.Version, &given, &withdrawn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Consent{}, ErrNotFound

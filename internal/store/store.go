@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -33,6 +34,7 @@ type DB struct {
 	Path  string
 	write *sql.DB
 	read  *sql.DB
+	stmts sync.Map // query text → *sql.Stmt on read
 }
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
@@ -72,6 +74,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close releases both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -188,4 +194,53 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// prepared returns the read pool's prepared statement for q, preparing it
+// once: parsing SQL costs more than running a lookup by key, and the
+// personal area runs the same few queries on every request.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := db.stmts.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// query runs a read-only query through its prepared statement.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s, err := db.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// row is a prepared single-row query; a preparation error surfaces at Scan.
+type row struct {
+	row *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
+}
+
+// queryRow runs a read-only single-row query through its prepared statement.
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) row {
+	s, err := db.prepared(ctx, q)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{row: s.QueryRowContext(ctx, args...)}
 }

@@ -125,7 +125,7 @@ func scanVerbale(sc interface{ Scan(...any) error }) (VerbaleRow, error) {
 // VerbaliOf returns the verbali in which cf is the offender or the owner
 // jointly liable, newest first.
 func (db *DB) VerbaliOf(ctx context.Context, cf string) ([]VerbaleRow, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.trasgressore_cf = ?
+	rows, err := db.query(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.trasgressore_cf = ?
 		UNION SELECT `+verbaleColumns+verbaleFrom+`WHERE v.obbligato_cf = ?
 		ORDER BY 1 DESC`, cf, cf)
 	if err != nil {
@@ -145,7 +145,7 @@ func (db *DB) VerbaliOf(ctx context.Context, cf string) ([]VerbaleRow, error) {
 
 // VerbaleByNumero returns one verbale, or ErrNotFound.
 func (db *DB) VerbaleByNumero(ctx context.Context, numero string) (VerbaleRow, error) {
-	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.numero = ?`, numero))
+	v, err := scanVerbale(db.queryRow(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.numero = ?`, numero))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}
@@ -154,7 +154,7 @@ func (db *DB) VerbaleByNumero(ctx context.Context, numero string) (VerbaleRow, e
 
 // VerbaleByNAV returns the verbale behind a notice number, or ErrNotFound.
 func (db *DB) VerbaleByNAV(ctx context.Context, nav string) (VerbaleRow, error) {
-	v, err := scanVerbale(db.read.QueryRowContext(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.nav = ?`, nav))
+	v, err := scanVerbale(db.queryRow(ctx, `SELECT `+verbaleColumns+verbaleFrom+`WHERE v.nav = ?`, nav))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}
@@ -164,6 +164,6 @@ func (db *DB) VerbaleByNAV(ctx context.Context, nav string) (VerbaleRow, error) 
 // CountVerbali returns how many verbali are stored.
 func (db *DB) CountVerbali(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM verbali`).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM verbali`).Scan(&n)
 	return n, err
 }
