@@ -31,8 +31,8 @@ const (
 
 // Create stores the files under srcDir as a new deploy and returns it. The
 // deploy is not published. Files already in the store (same SHA-256) are not
-// written again, so a deploy where one page changed writes one blob and a
-// manifest. _headers, _redirects and netlify.toml are checked first: a
+// written again, so a deploy where one page changed writes that page (and
+// its compressed variants) and a manifest. _headers, _redirects and netlify.toml are checked first: a
 // mistake in them fails the deploy with the file and line at fault.
 func (s *Store) Create(ctx context.Context, srcDir string) (Deploy, error) {
 	st, err := os.Stat(srcDir)

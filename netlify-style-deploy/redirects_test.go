@@ -47,6 +47,7 @@ var redirectSite = map[string]string{
 /lang               /en/               302  Language=en
 /lang               /it/               302
 /riservata          /anteprima/        302! Cookie=nf_jwt
+/forced/            /ordinanze/        200!
 /sparita            /sparita-anche-qui 200
 /esplicita          /ordinanze/?da=regola 301
 /gone               /nulla             410
@@ -105,6 +106,7 @@ func TestRedirects(t *testing.T) {
 		{"an existing file shadows the rule", "/esiste", nil, 200, "", "file esistente"},
 		{"a forced rule beats an existing file", "/esiste-forzato", nil, 302, "/nuova/", ""},
 		{"a forced rule still needs a match", "/forzata/esiste", nil, 301, "/nuova/", ""},
+		{"a forced rewrite replaces an existing page", "/forced/", nil, 200, "", "ordinanze"},
 		{"splat", "/news/2024/multe", nil, 301, "/blog/2024/multe", ""},
 		{"splat shadowed by the index of /news/", "/news/", nil, 200, "", "indice news"},
 		{"splat with 302", "/articoli/a/b", nil, 302, "/blog/a/b", ""},

@@ -292,14 +292,17 @@ func (s *Store) Live() (Deploy, error) {
 	}
 	d := m.describe()
 	d.Live = true
-	d.Preview = previewsOf(p.id, s)
+	if d.Preview, err = s.previewNames(p.id); err != nil {
+		return Deploy{}, fmt.Errorf("live deploy: %w", err)
+	}
 	return d, nil
 }
 
-func previewsOf(id string, s *Store) string {
+// previewNames lists, comma-separated, the previews deploy id is published as.
+func (s *Store) previewNames(id string) (string, error) {
 	previews, err := s.previewPointers()
 	if err != nil {
-		return ""
+		return "", err
 	}
 	var names []string
 	for name, p := range previews {
@@ -308,7 +311,7 @@ func previewsOf(id string, s *Store) string {
 		}
 	}
 	slices.Sort(names)
-	return strings.Join(names, ",")
+	return strings.Join(names, ","), nil
 }
 
 // List returns every deploy, newest first. Live marks the live one; Preview

@@ -83,7 +83,7 @@ func main() {
 }
 
 // page is an HTML page shaped like the portal's: header, navigation, a body
-// of text, footer; about 12 KB.
+// of text, footer; about 6 KB.
 func page(title string, n int) string {
 	var b strings.Builder
 	b.WriteString("<!doctype html><html lang=\"it\"><head><meta charset=\"utf-8\"><title>")

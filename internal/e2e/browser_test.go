@@ -3,9 +3,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,20 +111,65 @@ func checkAccessibility(t *testing.T, ctx context.Context, axe, page string) {
 	}
 }
 
+// shared is one demo portal for the browser tests, which only read: built
+// once, stopped by TestMain.
+var shared struct {
+	once sync.Once
+	url  string
+	err  error
+	stop func()
+}
+
+func sharedDemo(t *testing.T) string {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "portale-e2e-shared-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		addr := freeAddr(t)
+		cmd := exec.Command(binPath, "demo", "--data", filepath.Join(dir, "data"), "--addr", addr)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if shared.err = cmd.Start(); shared.err != nil {
+			return
+		}
+		shared.stop = func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(15 * time.Second):
+				cmd.Process.Kill()
+			}
+			os.RemoveAll(dir)
+		}
+		shared.url = "http://" + addr
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if resp, err := http.Get(shared.url + "/api/v1/health"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return
+				}
+			}
+		}
+		shared.err = fmt.Errorf("shared demo never became healthy:\n%s", out.String())
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.url
+}
+
 func TestHomePageInABrowser(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	if res := portale(t, "init", "--data", data); res.code != 0 {
-		t.Fatal(res.stderr)
-	}
-	if res := portale(t, "build", "--data", data); res.code != 0 {
-		t.Fatal(res.stderr)
-	}
-	s := start(t, "serve", "--data", data)
+	base := sharedDemo(t)
 	ctx := browser(t)
 	axe := axeSource(t)
 
 	for _, page := range []string{"/", "/en/"} {
-		open(t, ctx, s.url+page)
+		open(t, ctx, base+page)
 		lang := eval[string](t, ctx, `document.documentElement.lang`)
 		title := eval[string](t, ctx, `document.title`)
 		biVersion := eval[string](t, ctx, `getComputedStyle(document.documentElement).getPropertyValue('--bootstrap-italia-version').trim()`)
@@ -135,5 +185,65 @@ func TestHomePageInABrowser(t *testing.T) {
 			t.Errorf("%s: Bootstrap Italia's CSS did not load (no --bootstrap-italia-version)", page)
 		}
 		checkAccessibility(t, ctx, axe, page)
+	}
+}
+
+// The calculator, used as a person would with the keyboard: pick the
+// violation, type the dates, submit; the amount of RULES.md's worked example
+// appears, and mistakes are listed and announced.
+func TestCalculatorInABrowser(t *testing.T) {
+	base := sharedDemo(t)
+	ctx := browser(t)
+	axe := axeSource(t)
+	open(t, ctx, base+"/calcola/")
+	// The island replaces the fallback table once it has the list of violations.
+	do(t, ctx, chromedp.WaitVisible("#calc-violazione"), chromedp.WaitNotPresent(`#calc-violazione option[value="0"]`))
+
+	// Submitting an empty form lists what is missing and moves focus there.
+	do(t, ctx, chromedp.Clear("#calc-pagamento"), chromedp.Click(`[data-island="calcolatore"] button[type=submit]`))
+	do(t, ctx, chromedp.WaitVisible("[data-calc-errors]"))
+	errs := eval[string](t, ctx, `document.querySelector('[data-calc-errors]').innerText`)
+	focused := eval[bool](t, ctx, `document.activeElement === document.querySelector('[data-calc-errors]')`)
+	if !strings.Contains(errs, "Violazione") && !strings.Contains(strings.ToLower(errs), "violazione") || !focused {
+		t.Errorf("empty form: errors %q, focused on them %v", errs, focused)
+	}
+	checkAccessibility(t, ctx, axe, "/calcola/ with errors")
+
+	// RULES.md, art. 195 c.2-bis: art. 146 c.2 at night, 42 → 56 → 39,20 € with
+	// 30 % off within 5 days, plus 13,00 € of costs: 52,20 €.
+	do(t, ctx,
+		chromedp.SetValue("#calc-violazione", "146|2"),
+		chromedp.SetValue("#calc-data", "2026-03-09"),
+		chromedp.SetValue("#calc-ora", "23:10"),
+		chromedp.SetValue("#calc-ricevuta", "2026-03-12"),
+		chromedp.Clear("#calc-spese"),
+		chromedp.SendKeys("#calc-spese", "13,00"),
+		chromedp.SetValue("#calc-pagamento", "2026-03-15"),
+		chromedp.Focus("#calc-pagamento"),
+		chromedp.SendKeys("#calc-pagamento", "\r"),
+	)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible("[data-calc-result] .portale-calc-total")); err != nil {
+		t.Fatalf("no result: %v; errors shown: %q; form: %s", err,
+			eval[string](t, ctx, `document.querySelector('[data-calc-errors]').innerText`),
+			eval[string](t, ctx, `JSON.stringify(Object.fromEntries(new FormData(document.querySelector('[data-calc-form]'))))`))
+	}
+	result := eval[string](t, ctx, `document.querySelector('[data-calc-result]').innerText`)
+	for _, want := range []string{"52,20", "39,20", "17/03/2026"} {
+		if !strings.Contains(result, want) {
+			t.Errorf("result does not show %q:\n%s", want, result)
+		}
+	}
+	checkAccessibility(t, ctx, axe, "/calcola/ with a result")
+}
+
+// do runs browser steps with a time limit.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %v", err)
 	}
 }

@@ -52,7 +52,11 @@ func run(m *testing.M) (int, error) {
 			return 0, fmt.Errorf("building portale: %w", err)
 		}
 	}
-	return m.Run(), nil
+	code := m.Run()
+	if shared.stop != nil {
+		shared.stop()
+	}
+	return code, nil
 }
 
 type result struct {

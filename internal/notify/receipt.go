@@ -123,7 +123,7 @@ func ReceiptEmail(ctx context.Context, db ReceiptStore, site Site, numero string
 		return false, err
 	}
 	_, queued, err = db.EnqueueEmail(ctx, store.Email{
-		DedupKey: ReceiptDedupKey(row.NAV), Kind: kindRicevuta, To: who.Email,
+		DedupKey: ReceiptDedupKey(row.NAV), Kind: kindRicevuta, To: strings.TrimSpace(who.Email),
 		Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: toStore(files),
 	}, time.Now())
 	if err != nil {
