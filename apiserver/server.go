@@ -57,6 +57,8 @@ type Config struct {
 	Auth *auth.Service
 	// DemoIdP, when set, is the demo identity provider served at /demo-idp.
 	DemoIdP http.Handler
+	// DemoMail, when set, is the demo's web mailbox served at /demo-mail.
+	DemoMail http.Handler
 	// Ente is the city as its payment documents name it.
 	Ente documenti.EnteInfo
 	// Registry checks vehicles against the national registries (PRA/MCTC);
@@ -112,6 +114,10 @@ func New(cfg Config) *Server {
 	}
 	if cfg.PagoPA != nil {
 		r.Method(http.MethodPost, "/pagopa/paForNode", cfg.PagoPA)
+	}
+	if cfg.DemoMail != nil {
+		r.Handle("/demo-mail", cfg.DemoMail)
+		r.Handle("/demo-mail/*", cfg.DemoMail)
 	}
 	if cfg.DemoIdP != nil {
 		r.Handle("/demo-idp", cfg.DemoIdP)

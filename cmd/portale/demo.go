@@ -49,7 +49,7 @@ func newDemoCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(out, "Sito costruito: %d pagine in %s (deploy %s).\n", res.Pages, res.Duration.Round(time.Millisecond), res.DeployID)
-			return serve(ctx, dir, f.addr, logger, serveOptions{demoIdP: true}, func(url string) { printDemoWelcome(out, url, dir) })
+			return serve(ctx, dir, f.addr, logger, serveOptions{demoIdP: true, demoMail: true, tls: f.tls}, func(url string) { printDemoWelcome(out, url, dir) })
 		},
 	}
 	f.register(cmd)
@@ -165,6 +165,7 @@ func printDemoWelcome(out io.Writer, url string, dir datadir.Dir) {
 Portale Multiservizi — ambiente di prova
   Sito pubblico:        %[1]s
   Stato del servizio:   %[1]sapi/v1/health
+  Posta di prova:       %[1]sdemo-mail
   Cartella dati:        %[2]s
   Account di prova:     %[3]s
 

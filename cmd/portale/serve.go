@@ -25,7 +25,9 @@ import (
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/demomail"
 	"github.com/comune-torino/portale/internal/documenti"
+	"github.com/comune-torino/portale/internal/notify"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
@@ -38,12 +40,14 @@ type serveFlags struct {
 	data      string
 	addr      string
 	logFormat string
+	tls       tlsFlags
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.data, "data", "", "cartella dei dati dell'installazione")
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "indirizzo e porta su cui ascoltare")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "formato dei log su stderr: text o json")
+	f.tls.register(cmd)
 }
 
 func newServeCmd() *cobra.Command {
@@ -61,7 +65,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), dir, f.addr, logger, serveOptions{}, func(url string) {
+			return serve(cmd.Context(), dir, f.addr, logger, serveOptions{tls: f.tls}, func(url string) {
 				fmt.Fprintf(cmd.OutOrStdout(), "Portale in ascolto su %s (Ctrl+C per fermarlo)\n", url)
 			})
 		},
@@ -85,6 +89,9 @@ type serveOptions struct {
 	// demoIdP serves the demo identity provider at /demo-idp and logs
 	// citizens in through it, whatever portale.toml says.
 	demoIdP bool
+	// demoMail runs the demo SMTP sink and its mailbox at /demo-mail.
+	demoMail bool
+	tls      tlsFlags
 }
 
 // serve runs the portal on addr until SIGINT or SIGTERM, then drains open
@@ -94,6 +101,10 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	defer stop()
 
 	cfg, err := config.Load(dir.Config())
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := opts.tls.config()
 	if err != nil {
 		return err
 	}
@@ -113,7 +124,11 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	defer ln.Close()
 	base := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	if base == "" {
-		base = "http://" + ln.Addr().String()
+		scheme := "http://"
+		if tlsConfig != nil {
+			scheme = "https://"
+		}
+		base = scheme + ln.Addr().String()
 	}
 	citizens, demoIdP, err := citizenLogin(cfg, db, base, opts, logger)
 	if err != nil {
@@ -121,7 +136,23 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 
 	rules := cds.DefaultConfig()
+	ente := documenti.EnteFromConfig(cfg, rules)
+	mail, err := startMail(ctx, &cfg, db, opts, logger)
+	if err != nil {
+		return err
+	}
+	defer mail.stop()
 	positions := &pagamenti.Positions{Store: db, Rules: rules, Logger: logger}
+	site := notify.Site{Ente: cfg.Ente.Nome, PublicURL: base}
+	attach := quietanzaAttachment(db, ente)
+	positions.Paid = notify.PaidHook(db, site, attach, mail.wake, logger)
+	// A crash between recording a payment and queueing its receipt leaves
+	// the receipt unsent: queue what the last week left behind.
+	if n, err := notify.CatchUpReceipts(ctx, db, site, attach, time.Now().Add(-7*24*time.Hour)); err != nil {
+		logger.Error("receipt emails catch-up", "err", err)
+	} else if n > 0 {
+		logger.Info("receipt emails queued after a restart", "count", n)
+	}
 	creditorCfg := pagopa.CreditorConfig{
 		IDPA: cfg.PagoPA.IDPA, IDBrokerPA: cfg.PagoPA.IDBrokerPA, IDStation: cfg.PagoPA.IDStation,
 		IBAN: cfg.PagoPA.IBAN, CreditorName: cfg.Ente.Nome, OfficeName: "Polizia Municipale",
@@ -130,7 +161,6 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	if err := creditorCfg.Check(); err != nil {
 		return fmt.Errorf("configurazione pagopa: %w", err)
 	}
-	creditor := pagopa.NewCreditorHandler(creditorCfg, positions, logger)
 
 	// The demo's registry knows the demo citizens' plates; a real PRA/MCTC
 	// adapter is plugged in here (docs/area-personale.md).
@@ -140,16 +170,19 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
+	// A build by another process publishes a new deploy; pick it up promptly.
+	go static.Watch(ctx, 2*time.Second)
 	api := apiserver.New(apiserver.Config{
-		Auth:               citizens,
-		DemoIdP:            demoIdP,
 		Version:            version.Version,
 		DB:                 db,
 		Static:             static,
+		Auth:               citizens,
+		DemoIdP:            demoIdP,
+		DemoMail:           mail.mailbox,
 		Rules:              rules,
-		PagoPA:             creditor,
+		PagoPA:             pagopa.NewCreditorHandler(creditorCfg, positions, logger),
 		Registry:           registry,
-		Ente:               documenti.EnteFromConfig(cfg, rules),
+		Ente:               ente,
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),
@@ -165,31 +198,23 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 
 	srv := &http.Server{
 		Handler:           api,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	// A build by another process publishes a new deploy; pick it up promptly.
-	go func() {
-		t := time.NewTicker(2 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := static.Reload(); err != nil {
-					logger.Warn("reload live deploy", "err", err)
-				}
-			}
-		}
-	}()
-
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "version", version.Version)
+	go func() {
+		if tlsConfig != nil {
+			// Certificates come from TLSConfig; HTTP/2 is negotiated by ALPN.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "version", version.Version)
 	ready(base + "/")
 
 	select {
@@ -207,6 +232,79 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// mailService is the outbox's sender and, in the demo, the mailbox.
+type mailService struct {
+	wake    func()       // nil without a mail server
+	mailbox http.Handler // the demo's /demo-mail, nil otherwise
+	stop    func()       // stops the sender (and the demo sink)
+}
+
+// startMail starts the email worker over the outbox: through the demo SMTP
+// sink under `portale demo`, through smtp.host otherwise; with neither, email
+// waits in the outbox. It gets its own context so that stopping it never
+// waits on the signal context.
+func startMail(ctx context.Context, cfg *config.Config, db *store.DB, opts serveOptions, logger *slog.Logger) (mailService, error) {
+	svc := mailService{stop: func() {}}
+	var closers []func()
+	if opts.demoMail {
+		sink, err := demomail.Start(logger)
+		if err != nil {
+			return svc, err
+		}
+		closers = append(closers, func() { sink.Close() })
+		cfg.SMTP = sink.Config(cfg.SMTP)
+		svc.mailbox = sink.Handler()
+	}
+	if cfg.SMTP.Host == "" {
+		logger.Warn("no mail server configured (smtp.host): emails wait in the outbox")
+	} else {
+		mailer, err := notify.NewSMTPMailer(cfg.SMTP)
+		if err != nil {
+			for _, c := range closers {
+				c()
+			}
+			return svc, fmt.Errorf("configurazione smtp: %w", err)
+		}
+		worker := notify.NewWorker(db, mailer, logger)
+		mailCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); worker.Run(mailCtx) }()
+		closers = append([]func(){func() { cancel(); <-done }}, closers...)
+		svc.wake = worker.Wake
+	}
+	svc.stop = func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	return svc, nil
+}
+
+// quietanzaAttachment makes the PDF receipt attached to the receipt email.
+func quietanzaAttachment(db *store.DB, ente documenti.EnteInfo) notify.AttachFunc {
+	return func(numero string) (*notify.Attachment, error) {
+		ctx := context.Background()
+		row, err := db.VerbaleByNumero(ctx, numero)
+		if err != nil {
+			return nil, err
+		}
+		p, err := db.PaymentOf(ctx, row.NAV)
+		if err != nil {
+			return nil, err
+		}
+		d, err := documenti.QuietanzaFromPayment(row, p, ente, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		pdf, err := documenti.Quietanza(d)
+		if err != nil {
+			return nil, err
+		}
+		return &notify.Attachment{Name: "quietanza-" + strings.ReplaceAll(numero, "/", "-") + ".pdf",
+			ContentType: "application/pdf", Data: pdf}, nil
+	}
 }
 
 func listenError(addr string, err error) error {

@@ -16,18 +16,19 @@ import (
 type Citizen struct {
 	CodiceFiscale string
 	Nome, Cognome string
+	Email         string // where receipts go (the demo mailbox catches them)
 	Targhe        []string
 }
 
 // The demo citizens (their codes pass the codice fiscale check).
 var (
-	Mario  = Citizen{CodiceFiscale: "RSSMRA80A01L219M", Nome: "Mario", Cognome: "Rossi", Targhe: []string{"GH482KL", "EZ715TR"}}
-	Laura  = Citizen{CodiceFiscale: "BNCLRA85M41L219R", Nome: "Laura", Cognome: "Bianchi", Targhe: []string{"FL903AX"}}
+	Mario  = Citizen{CodiceFiscale: "RSSMRA80A01L219M", Nome: "Mario", Cognome: "Rossi", Email: "mario.rossi@example.org", Targhe: []string{"GH482KL", "EZ715TR"}}
+	Laura  = Citizen{CodiceFiscale: "BNCLRA85M41L219R", Nome: "Laura", Cognome: "Bianchi", Email: "laura.bianchi@example.org", Targhe: []string{"FL903AX"}}
 	People = []Citizen{Mario, Laura}
 )
 
 func (c Citizen) persona() *verbali.Persona {
-	return &verbali.Persona{CodiceFiscale: c.CodiceFiscale, Nome: c.Nome, Cognome: c.Cognome}
+	return &verbali.Persona{CodiceFiscale: c.CodiceFiscale, Nome: c.Nome, Cognome: c.Cognome, Email: c.Email}
 }
 
 // at is a moment in Rome on the day days before today.
