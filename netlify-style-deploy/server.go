@@ -22,7 +22,7 @@ import (
 // and API calls from their own origin only (the islands call /api/v1 on the
 // same origin), plus data: images, which Bootstrap Italia's CSS uses.
 const DefaultContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
+	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 
 // DefaultHSTS is sent on TLS responses only: a year, without includeSubDomains,

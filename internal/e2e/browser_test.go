@@ -247,3 +247,21 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 		t.Fatalf("browser: %v", err)
 	}
 }
+
+// Searching the site finds pages by words of their title and text, without
+// accents or case mattering.
+func TestSearchInABrowser(t *testing.T) {
+	base := sharedDemo(t)
+	ctx := browser(t)
+	cases := map[string]string{"/cerca/?q=rate": "Pagare una multa a rate", "/cerca/?q=PREFETTO": "Prefetto", "/en/cerca/?q=appeal": "ppeal"}
+	for page, want := range cases {
+		open(t, ctx, base+page)
+		do(t, ctx, chromedp.WaitVisible("[data-search-results] li a"))
+		got := eval[string](t, ctx, `document.querySelector('[data-search-results]').innerText`)
+		status := eval[string](t, ctx, `document.querySelector('[data-search-status]').innerText`)
+		if !strings.Contains(got, want) || status == "" {
+			t.Errorf("%s: results %q (status %q) do not mention %q", page, got, status, want)
+		}
+	}
+	checkAccessibility(t, ctx, axeSource(t), "/en/cerca/ with results")
+}

@@ -1,5 +1,6 @@
-// Island "ricerca" (/cerca/): searches the pagefind index built after the Hugo build.
-// pagefind runs WebAssembly: the server's CSP must allow it ('wasm-unsafe-eval' in script-src).
+// Island "ricerca" (/cerca/): searches the page index Hugo builds with the
+// site (search-index.json, one per language). Words are matched without
+// accents and case; a word in the title weighs more than one in the text.
 (function () {
   'use strict';
   var root = document.querySelector('[data-island="ricerca"]');
@@ -8,39 +9,68 @@
   var input = form.querySelector('input[type="search"]');
   var status = root.querySelector('[data-search-status]');
   var list = root.querySelector('[data-search-results]');
-  var bundle = root.getAttribute('data-bundle');
-  var engine = null;
+  var index = null;
   form.hidden = false;
 
-  function load() {
-    if (!engine) {
-      engine = import(bundle + 'pagefind.js').then(function (pf) { return pf.init().then(function () { return pf; }); });
-    }
-    return engine;
+  function fold(s) {
+    return (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   }
-  // Pagefind excerpts are HTML with <mark>: keep the text, drop the markup.
-  function text(html) {
-    var doc = new DOMParser().parseFromString('<p>' + html + '</p>', 'text/html');
-    return doc.body.textContent || '';
+  function load() {
+    if (!index) {
+      index = fetch(root.getAttribute('data-index'), { credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (pages) {
+          return pages.map(function (p) {
+            return { page: p, title: fold(p.t), desc: fold(p.d), text: fold(p.x) };
+          });
+        });
+    }
+    return index;
+  }
+  function score(entry, words) {
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i], s = 0;
+      if (entry.title.indexOf(w) >= 0) { s += 10; }
+      if (entry.desc.indexOf(w) >= 0) { s += 4; }
+      if (entry.text.indexOf(w) >= 0) { s += 1; }
+      if (!s) { return 0; }
+      total += s;
+    }
+    return total;
+  }
+  // excerpt shows the text around the first word found.
+  function excerpt(entry, words) {
+    var text = entry.page.x || entry.page.d || '';
+    var at = entry.text.indexOf(words[0]);
+    if (at < 0) { return entry.page.d || text.slice(0, 200); }
+    var from = Math.max(0, at - 80);
+    return (from ? '… ' : '') + text.slice(from, from + 220).trim() + ' …';
   }
 
   function run(query) {
     list.replaceChildren();
-    if (!query) { status.textContent = ''; return; }
-    load().then(function (pf) { return pf.search(query); }).then(function (search) {
-      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
-    }).then(function (items) {
-      status.textContent = items.length ? root.getAttribute('data-msg-count').replace(/\d+/, String(items.length)) : root.getAttribute('data-msg-none');
-      items.forEach(function (d) {
+    var words = fold(query).split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; });
+    if (!words.length) { status.textContent = ''; return; }
+    load().then(function (entries) {
+      var found = entries
+        .map(function (e) { return { e: e, s: score(e, words) }; })
+        .filter(function (r) { return r.s > 0; })
+        .sort(function (a, b) { return b.s - a.s; })
+        .slice(0, 20);
+      status.textContent = found.length
+        ? root.getAttribute('data-msg-count').replace(/\d+/, String(found.length))
+        : root.getAttribute('data-msg-none');
+      found.forEach(function (r) {
         var li = document.createElement('li');
         li.className = 'mb-3';
         var a = document.createElement('a');
-        a.href = d.url;
+        a.href = r.e.page.u;
         a.className = 'h5 d-inline-block mb-1';
-        a.textContent = (d.meta && d.meta.title) || d.url;
+        a.textContent = r.e.page.t;
         var p = document.createElement('p');
         p.className = 'mb-0';
-        p.textContent = text(d.excerpt || '');
+        p.textContent = excerpt(r.e, words);
         li.appendChild(a);
         li.appendChild(p);
         list.appendChild(li);
