@@ -32,6 +32,7 @@ type Store interface {
 	documenti.Store
 	VerbaliOf(ctx context.Context, cf string) ([]store.VerbaleRow, error)
 	EventsAfter(ctx context.Context, after int64, limit int) ([]store.Event, error)
+	SaveRating(ctx context.Context, r store.Rating) error
 	profilo.Store
 }
 
@@ -128,6 +129,7 @@ func New(cfg Config) *Server {
 		r.Use(apiHeaders)
 		r.Method(http.MethodGet, "/health", s.handle(s.getHealth))
 		r.Method(http.MethodGet, "/openapi.yaml", s.handle(s.getOpenAPI))
+		r.With(s.rateLimit(30)).Method(http.MethodPost, "/feedback", s.handle(s.postFeedback))
 		r.Route("/calcolo", func(r chi.Router) {
 			r.Use(s.rateLimit(s.cfg.CalcoloRate))
 			r.Method(http.MethodGet, "/violazioni", s.handle(s.getCalcoloViolazioni))
