@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -48,7 +49,23 @@ type PagoPA struct {
 	IBAN         string `toml:"iban"`
 	// Categoria is the transfer's taxonomy code (tassonomia dei servizi).
 	Categoria string `toml:"categoria"`
+	// Modalita is how pagoPA learns of the debt positions: "soap" (the
+	// node asks the portal, paForNode) or "gpd" (the portal publishes them
+	// to pagoPA's Gestione Posizioni Debitorie; `portale pagopa gpd sync`).
+	Modalita string `toml:"modalita"`
+	// GPDURL is the GPD debt positions API, e.g.
+	// https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1.
+	GPDURL string `toml:"gpd_url"`
+	// GPDSubscriptionKey is sent as Ocp-Apim-Subscription-Key; or
+	// PORTALE_GPD_SUBSCRIPTION_KEY.
+	GPDSubscriptionKey string `toml:"gpd_subscription_key"`
 }
+
+// pagoPA modes.
+const (
+	ModalitaSOAP = "soap"
+	ModalitaGPD  = "gpd"
+)
 
 // OIDC is the citizens' identity provider (the city's SSO or a SPID/CIE
 // gateway). An empty issuer means the demo provider of `portale demo`.
@@ -107,7 +124,7 @@ func Default() Config {
 		Ente: Ente{Nome: "Città di Torino", CodiceFiscale: "00514490010"},
 		PagoPA: PagoPA{
 			Segregazione: "01", IDPA: "00514490010", IDBrokerPA: "00514490010", IDStation: "00514490010_01",
-			IBAN: "IT60X0542811101000000123456", Categoria: "9/0101100IM/",
+			IBAN: "IT60X0542811101000000123456", Categoria: "9/0101100IM/", Modalita: ModalitaSOAP,
 		},
 		OIDC: OIDC{Scopes: []string{"openid", "profile"}, ClaimCF: "fiscalNumber"},
 		SMTP: SMTP{Port: 587, TLS: SMTPStartTLS},
@@ -153,6 +170,9 @@ func Load(path string) (Config, error) {
 	if s := os.Getenv("PORTALE_SMTP_PASSWORD"); s != "" {
 		c.SMTP.Password = s
 	}
+	if s := os.Getenv("PORTALE_GPD_SUBSCRIPTION_KEY"); s != "" {
+		c.PagoPA.GPDSubscriptionKey = s
+	}
 	return c, c.validate(path)
 }
 
@@ -180,7 +200,28 @@ func (c Config) validate(path string) error {
 	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == "") {
 		return bad("oidc", "con issuer servono anche client_id e redirect_url")
 	}
+	if err := c.PagoPA.validateMode(bad); err != nil {
+		return err
+	}
 	return c.SMTP.validate(bad)
+}
+
+func (p PagoPA) validateMode(bad func(key, why string) error) error {
+	switch p.Modalita {
+	case ModalitaSOAP:
+		return nil
+	case ModalitaGPD:
+	default:
+		return bad("pagopa.modalita", "deve essere soap o gpd")
+	}
+	u, err := url.Parse(p.GPDURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("pagopa.gpd_url", "deve essere l'indirizzo http(s) dell'API GPD, es. https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1")
+	}
+	if p.GPDSubscriptionKey == "" {
+		return bad("pagopa.gpd_subscription_key", "è obbligatoria con modalita = \"gpd\" (o PORTALE_GPD_SUBSCRIPTION_KEY)")
+	}
+	return nil
 }
 
 func (s SMTP) validate(bad func(key, why string) error) error {

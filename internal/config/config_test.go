@@ -39,6 +39,10 @@ func TestBadConfigSaysWhere(t *testing.T) {
 		"[smtp]\nport = 0\n":                         "smtp.port",
 		"[smtp]\nhost = \"mail.example\"\n":          "smtp.from",
 		"[smtp]\nhost = \"mail.example\"\nfrom = \"pm@example.org\"\nusername = \"pm\"\n": "smtp.password",
+		"[pagopa]\nmodalita = \"rest\"\n":                                                 "pagopa.modalita",
+		"[pagopa]\nmodalita = \"gpd\"\n":                                                  "pagopa.gpd_url",
+		"[pagopa]\nmodalita = \"gpd\"\ngpd_url = \"api.example\"\n":                       "pagopa.gpd_url",
+		"[pagopa]\nmodalita = \"gpd\"\ngpd_url = \"https://api.example/gpd\"\n":           "pagopa.gpd_subscription_key",
 	}
 	for body, want := range cases {
 		path := filepath.Join(t.TempDir(), "portale.toml")
@@ -70,5 +74,23 @@ func TestSMTP(t *testing.T) {
 		From: "Polizia Municipale <noreply@example.org>"}
 	if got.SMTP != want {
 		t.Errorf("smtp = %+v, want %+v", got.SMTP, want)
+	}
+}
+
+func TestGPDMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "portale.toml")
+	os.WriteFile(path, []byte("[pagopa]\nmodalita = \"gpd\"\n"+
+		"gpd_url = \"https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1\"\n"), 0o600)
+	t.Setenv("PORTALE_GPD_SUBSCRIPTION_KEY", "chiave-di-prova")
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PagoPA.Modalita != ModalitaGPD || got.PagoPA.GPDSubscriptionKey != "chiave-di-prova" ||
+		got.PagoPA.GPDURL != "https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1" || got.PagoPA.IDPA != "00514490010" {
+		t.Errorf("pagopa = %+v", got.PagoPA)
+	}
+	if Default().PagoPA.Modalita != ModalitaSOAP {
+		t.Errorf("the default mode is %q, want soap", Default().PagoPA.Modalita)
 	}
 }

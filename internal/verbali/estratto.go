@@ -114,8 +114,13 @@ func Statement(cf string, rows []store.VerbaleRow, today civil.Date, opts Statem
 }
 
 // FromRow decodes a stored verbale. A payment the portal recorded from pagoPA
-// counts even before the gestionale sends the updated record.
+// counts even before the gestionale sends the updated record. Decoded records
+// are cached and share their slices and pointers: read them, never modify.
 func FromRow(row store.VerbaleRow) (*Record, error) {
+	key := keyOf(row)
+	if rec, ok := recordCache.get(key, row.Record); ok {
+		return &rec, nil
+	}
 	var rec Record
 	if err := json.Unmarshal(row.Record, &rec); err != nil {
 		return nil, fmt.Errorf("verbale %s: stored record: %w", row.Numero, err)
@@ -128,6 +133,7 @@ func FromRow(row store.VerbaleRow) (*Record, error) {
 		}
 		rec.Pagamento = &Pagamento{Data: paid, ImportoCent: money.Cents(row.PaidCents)}
 	}
+	recordCache.put(key, row.Record, rec)
 	return &rec, nil
 }
 
