@@ -46,21 +46,18 @@ func (db *DB) UpsertVerbali(ctx context.Context, rows []VerbaleRow, nav NAVMaker
 	out := make([]UpsertOutcome, len(rows))
 	now := time.Now().UTC().Format(time.RFC3339)
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		find, err := tx.PrepareContext(ctx, `SELECT versione FROM verbali WHERE numero = ?`)
-		if err != nil {
-			return err
-		}
-		defer find.Close()
+		// New numbers are the common case of an import: try the insert
+		// first, and only when the number exists, update it if newer.
 		insert, err := tx.PrepareContext(ctx, `INSERT INTO verbali
 			(numero, versione, stato, trasgressore_cf, obbligato_cf, targa, nav, record, imported_at, updated_at)
-			VALUES (?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?, ?, ?) ON CONFLICT (numero) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer insert.Close()
 		update, err := tx.PrepareContext(ctx, `UPDATE verbali SET versione = ?, stato = ?,
 			trasgressore_cf = NULLIF(?, ''), obbligato_cf = NULLIF(?, ''), targa = ?, record = ?, updated_at = ?
-			WHERE numero = ?`)
+			WHERE numero = ? AND versione < ?`)
 		if err != nil {
 			return err
 		}
@@ -71,28 +68,30 @@ func (db *DB) UpsertVerbali(ctx context.Context, rows []VerbaleRow, nav NAVMaker
 		}
 		startSeq := seq
 		for i, r := range rows {
-			var current int64
-			switch err := find.QueryRowContext(ctx, r.Numero).Scan(&current); {
-			case errors.Is(err, sql.ErrNoRows):
-				seq++
-				n, err := nav(seq)
-				if err != nil {
-					return fmt.Errorf("store: notice number %d: %w", seq, err)
-				}
-				if _, err := insert.ExecContext(ctx, r.Numero, r.Versione, r.Stato, r.TrasgressoreCF, r.ObbligatoCF,
-					r.Targa, n, r.Record, now, now); err != nil {
-					return err
-				}
-				out[i] = Inserted
-			case err != nil:
+			// The sequence number is spent only if the insert happens, so
+			// notice numbers stay gapless.
+			n, err := nav(seq + 1)
+			if err != nil {
+				return fmt.Errorf("store: notice number %d: %w", seq+1, err)
+			}
+			res, err := insert.ExecContext(ctx, r.Numero, r.Versione, r.Stato, r.TrasgressoreCF, r.ObbligatoCF,
+				r.Targa, n, r.Record, now, now)
+			if err != nil {
 				return err
-			case r.Versione > current:
-				if _, err := update.ExecContext(ctx, r.Versione, r.Stato, r.TrasgressoreCF, r.ObbligatoCF,
-					r.Targa, r.Record, now, r.Numero); err != nil {
-					return err
-				}
+			}
+			if inserted, _ := res.RowsAffected(); inserted == 1 {
+				seq++
+				out[i] = Inserted
+				continue
+			}
+			res, err = update.ExecContext(ctx, r.Versione, r.Stato, r.TrasgressoreCF, r.ObbligatoCF,
+				r.Targa, r.Record, now, r.Numero, r.Versione)
+			if err != nil {
+				return err
+			}
+			if updated, _ := res.RowsAffected(); updated == 1 {
 				out[i] = Updated
-			default:
+			} else {
 				out[i] = Unchanged
 			}
 		}
