@@ -102,7 +102,7 @@ func newDemoSeedCmd() *cobra.Command {
 			})
 			pr.CloseWithError(err)
 			progress.done()
-			printImportSummary(cmd.OutOrStdout(), "dati generati", sum, time.Since(start))
+			printImportSummary(cmd.OutOrStdout(), "dati generati", verbaliCounts(sum), time.Since(start))
 			return err
 		},
 	}

@@ -69,7 +69,7 @@ func newImportVerbaliCmd() *cobra.Command {
 				Progress: progress.update,
 			})
 			progress.done()
-			printImportSummary(cmd.OutOrStdout(), name, sum, time.Since(start))
+			printImportSummary(cmd.OutOrStdout(), name, verbaliCounts(sum), time.Since(start))
 			if report != "" {
 				if werr := writeJSONFile(report, sum); werr != nil && err == nil {
 					err = werr
@@ -116,20 +116,39 @@ func writeJSONFile(path string, v any) error {
 // shownErrors is how many rejected lines the summary prints; --report has all.
 const shownErrors = 20
 
-func printImportSummary(w io.Writer, name string, s verbali.Summary, took time.Duration) {
-	fmt.Fprintf(w, "Import di %s: %d righe lette in %s\n", name, s.Letti, took.Round(time.Millisecond))
+// importCounts is what both imports (verbali, profilo) report, with each
+// rejected line already worded.
+type importCounts struct {
+	letti, nuovi, aggiornati, invariati, scartati int
+	rejected                                      []string // "riga N (x): CODICE — messaggio"
+}
+
+func verbaliCounts(s verbali.Summary) importCounts {
+	c := importCounts{s.Letti, s.Nuovi, s.Aggiornati, s.Invariati, s.Scartati, nil}
+	for _, e := range s.Errori {
+		c.rejected = append(c.rejected, rejectedLine(e.Riga, "verbale "+e.Numero, e.Numero != "", e.Codice, e.Messaggio))
+	}
+	return c
+}
+
+func rejectedLine(riga int, what string, named bool, codice, messaggio string) string {
+	label := ""
+	if named {
+		label = " (" + what + ")"
+	}
+	return fmt.Sprintf("riga %d%s: %s — %s", riga, label, codice, messaggio)
+}
+
+func printImportSummary(w io.Writer, name string, c importCounts, took time.Duration) {
+	fmt.Fprintf(w, "Import di %s: %d righe lette in %s\n", name, c.letti, took.Round(time.Millisecond))
 	fmt.Fprintf(w, "  nuovi:       %d\n  aggiornati:  %d\n  invariati:   %d\n  scartati:    %d\n",
-		s.Nuovi, s.Aggiornati, s.Invariati, s.Scartati)
-	for i, e := range s.Errori {
+		c.nuovi, c.aggiornati, c.invariati, c.scartati)
+	for i, line := range c.rejected {
 		if i == shownErrors {
-			fmt.Fprintf(w, "  … e altre %d righe scartate (usa --report FILE per l'elenco completo)\n", s.Scartati-shownErrors)
+			fmt.Fprintf(w, "  … e altre %d righe scartate (usa --report FILE per l'elenco completo)\n", c.scartati-shownErrors)
 			break
 		}
-		num := ""
-		if e.Numero != "" {
-			num = " (verbale " + e.Numero + ")"
-		}
-		fmt.Fprintf(w, "  riga %d%s: %s — %s\n", e.Riga, num, e.Codice, e.Messaggio)
+		fmt.Fprintln(w, "  "+line)
 	}
 }
 

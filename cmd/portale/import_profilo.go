@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,7 +45,7 @@ func newImportProfiloCmd() *cobra.Command {
 
 			start := time.Now()
 			sum, err := profilo.Import(cmd.Context(), in, db, profilo.ImportOptions{Rules: cds.DefaultConfig()})
-			printProfiloSummary(cmd.OutOrStdout(), name, sum, time.Since(start))
+			printImportSummary(cmd.OutOrStdout(), name, profiloCounts(sum), time.Since(start))
 			if report != "" {
 				if werr := writeJSONFile(report, sum); werr != nil && err == nil {
 					err = werr
@@ -63,19 +62,10 @@ func newImportProfiloCmd() *cobra.Command {
 	return cmd
 }
 
-func printProfiloSummary(w io.Writer, name string, s profilo.Summary, took time.Duration) {
-	fmt.Fprintf(w, "Import di %s: %d righe lette in %s\n", name, s.Letti, took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  nuovi:       %d\n  aggiornati:  %d\n  invariati:   %d\n  scartati:    %d\n",
-		s.Nuovi, s.Aggiornati, s.Invariati, s.Scartati)
-	for i, e := range s.Errori {
-		if i == shownErrors {
-			fmt.Fprintf(w, "  … e altre %d righe scartate (usa --report FILE per l'elenco completo)\n", s.Scartati-shownErrors)
-			break
-		}
-		tipo := ""
-		if e.Tipo != "" {
-			tipo = " (" + e.Tipo + ")"
-		}
-		fmt.Fprintf(w, "  riga %d%s: %s — %s\n", e.Riga, tipo, e.Codice, e.Messaggio)
+func profiloCounts(s profilo.Summary) importCounts {
+	c := importCounts{s.Letti, s.Nuovi, s.Aggiornati, s.Invariati, s.Scartati, nil}
+	for _, e := range s.Errori {
+		c.rejected = append(c.rejected, rejectedLine(e.Riga, e.Tipo, e.Tipo != "", e.Codice, e.Messaggio))
 	}
+	return c
 }
