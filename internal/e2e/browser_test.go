@@ -265,3 +265,37 @@ func TestSearchInABrowser(t *testing.T) {
 	}
 	checkAccessibility(t, ctx, axeSource(t), "/en/cerca/ with results")
 }
+
+// Every kind of public page, in both languages and in the kiosk layout, has
+// no WCAG 2.1 AA violation that axe-core can find. Pages come from the
+// site's own sitemap: the first pages of every section, so a new template is
+// covered without editing this test.
+func TestEveryPageTemplateIsAccessible(t *testing.T) {
+	base := sharedDemo(t)
+	var pages []string
+	for _, sitemap := range []string{"/it/sitemap.xml", "/en/sitemap.xml"} {
+		_, body := get(t, base+sitemap)
+		perSection := map[string]int{}
+		for _, loc := range strings.Split(body, "<loc>")[1:] {
+			u, _, _ := strings.Cut(loc, "</loc>")
+			path := u[strings.Index(u, "//")+2:]
+			path = path[strings.Index(path, "/"):]
+			section := strings.Split(strings.Trim(strings.TrimPrefix(path, "/en"), "/"), "/")[0]
+			if perSection[section] < 2 {
+				perSection[section]++
+				pages = append(pages, path)
+			}
+		}
+	}
+	if len(pages) < 20 {
+		t.Fatalf("only %d pages found in the sitemaps", len(pages))
+	}
+	pages = append(pages, "/totem/", "/totem/servizi/", "/en/totem/", "/pagina-che-non-esiste/", "/offline/")
+	ctx := browser(t)
+	axe := axeSource(t)
+	for _, p := range pages {
+		open(t, ctx, base+p)
+		checkAccessibility(t, ctx, axe, p)
+	}
+	t.Logf("%d pages checked", len(pages))
+}
