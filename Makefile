@@ -20,6 +20,9 @@ node_modules/.portale-assets.stamp: $(NPM_OK)
 	cp -R node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg $(VENDOR)/
 	rm -f $(VENDOR)/css/*.map $(VENDOR)/js/*.map
+	find cms-ui/dist -mindepth 1 ! -name LEGGIMI.txt -delete
+	cp node_modules/decap-cms/dist/decap-cms.js node_modules/decap-cms/dist/decap-cms.js.LICENSE.txt \
+	   node_modules/decap-cms/dist/*.decap-cms.js cms-ui/dist/
 	touch $@
 
 assets: node_modules/.portale-assets.stamp

@@ -17,6 +17,7 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/documenti"
+	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -34,6 +35,8 @@ type Store interface {
 	EventsAfter(ctx context.Context, after int64, limit int) ([]store.Event, error)
 	SaveRating(ctx context.Context, r store.Rating) error
 	profilo.Store
+	pagamenti.AttemptStore
+	VerbaleByNAV(ctx context.Context, nav string) (store.VerbaleRow, error)
 }
 
 // Config wires the server to the rest of the portal.
@@ -68,6 +71,12 @@ type Config struct {
 	// PagoPA is the creditor SOAP endpoint the pagoPA node calls
 	// (POST /pagopa/paForNode); nil leaves it unserved.
 	PagoPA http.Handler
+	// Checkout is where payers go to pay with pagoPA; nil answers that
+	// online payment is not available.
+	Checkout pagamenti.Checkout
+	// DemoCheckout, when set, is the demo's simulated checkout served at
+	// /demo-checkout.
+	DemoCheckout http.Handler
 	// CalcoloRate is how many calculator requests one client address may
 	// make per minute (default 120).
 	CalcoloRate int
@@ -120,6 +129,9 @@ func New(cfg Config) *Server {
 		r.Handle("/demo-mail", cfg.DemoMail)
 		r.Handle("/demo-mail/*", cfg.DemoMail)
 	}
+	if cfg.DemoCheckout != nil {
+		r.Handle("/demo-checkout/*", cfg.DemoCheckout)
+	}
 	if cfg.DemoIdP != nil {
 		r.Handle("/demo-idp", cfg.DemoIdP)
 		r.Handle("/demo-idp/*", cfg.DemoIdP)
@@ -136,6 +148,9 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodPost, "/importo", s.handle(s.postCalcoloImporto))
 			r.Method(http.MethodPost, "/rateizzazione", s.handle(s.postCalcoloRateizzazione))
 		})
+		r.With(s.rateLimit(20)).Method(http.MethodPost, "/preavvisi/cerca", s.handle(s.postCercaPreavviso))
+		r.With(s.rateLimit(20)).Method(http.MethodPost, "/preavvisi/pagamento", s.handle(s.postPagamentoPreavviso))
+		r.With(s.rateLimit(120)).Method(http.MethodGet, "/preavvisi/pagamenti/{id}", s.handle(s.getPagamentoPreavviso))
 		if cfg.Auth != nil {
 			cfg.Auth.APIRoutes(r)
 		}
@@ -143,6 +158,8 @@ func New(cfg Config) *Server {
 			r.Use(s.requireCitizen)
 			r.Method(http.MethodGet, "/me/estratto-conto", s.handle(s.getEstrattoConto))
 			r.Method(http.MethodGet, "/me/verbali/{numero}", s.handle(s.getVerbale))
+			r.Method(http.MethodPost, "/me/verbali/{numero}/pagamento", s.handle(s.postPagamentoVerbale))
+			r.Method(http.MethodGet, "/me/pagamenti/{id}", s.handle(s.getPagamento))
 			docs := documenti.HandlerConfig{Ente: s.cfg.Ente, Logger: s.cfg.Logger, Now: s.cfg.Now}
 			r.Method(http.MethodGet, "/me/verbali/{numero}/avviso.pdf", documenti.AvvisoHandler(s.cfg.DB, docs))
 			r.Method(http.MethodGet, "/me/verbali/{numero}/quietanza.pdf", documenti.QuietanzaHandler(s.cfg.DB, docs))

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // served only with -pprof
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,12 +33,16 @@ import (
 )
 
 func main() {
-	data := flag.String("data", "", "data directory seeded with `portale demo seed`")
+	data := flag.String("data", "", "data directory seeded with portale demo seed")
 	addr := flag.String("addr", "127.0.0.1:18191", "where the creditor endpoint listens")
 	helloAddr := flag.String("hello", "127.0.0.1:18192", "where the hello-world handler listens")
 	navFile := flag.String("navs", "navs.txt", "where to write the notice numbers for wrk")
 	count := flag.Int("count", 10000, "how many open notices to rotate through")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof here, to profile a run")
 	flag.Parse()
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil)
+	}
 	if err := run(*data, *addr, *helloAddr, *navFile, *count); err != nil {
 		log.Fatal(err)
 	}

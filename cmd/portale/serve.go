@@ -25,6 +25,7 @@ import (
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/democheckout"
 	"github.com/comune-torino/portale/internal/demomail"
 	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/notify"
@@ -168,6 +169,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	if opts.demoIdP {
 		registry = demo.Registry{}
 	}
+	checkout, demoCheckout := paymentCheckout(cfg, db, base, opts, logger)
 
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	// A build by another process publishes a new deploy; pick it up promptly.
@@ -179,6 +181,8 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Auth:               citizens,
 		DemoIdP:            demoIdP,
 		DemoMail:           mail.mailbox,
+		Checkout:           checkout,
+		DemoCheckout:       demoCheckout,
 		Rules:              rules,
 		PagoPA:             pagopa.NewCreditorHandler(creditorCfg, positions, logger),
 		Registry:           registry,
@@ -232,6 +236,25 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// paymentCheckout is where "Paga con pagoPA" sends payers. Under `portale
+// demo` it is the simulated checkout, which pays through the portal's own
+// paForNode over HTTP as the pagoPA node would. Otherwise there is none:
+// sending payers to pagoPA Checkout needs its API for creditors, which this
+// version does not connect to (docs/pagopa.md), so people pay with the notice.
+func paymentCheckout(cfg config.Config, db *store.DB, base string, opts serveOptions, logger *slog.Logger) (pagamenti.Checkout, http.Handler) {
+	if !opts.demoIdP {
+		if cfg.PagoPA.CheckoutURL != "" {
+			logger.Warn("pagopa.checkout_url is set but this version does not connect to pagoPA Checkout: online payment is off")
+		}
+		return nil, nil
+	}
+	node := &pagopa.NodeClient{URL: base + "/pagopa/paForNode", HTTPClient: &http.Client{Timeout: 30 * time.Second},
+		IDPA: cfg.PagoPA.IDPA, IDBrokerPA: cfg.PagoPA.IDBrokerPA, IDStation: cfg.PagoPA.IDStation}
+	c := democheckout.New(democheckout.Config{Attempts: &pagamenti.Attempts{Store: db}, Node: node,
+		CreditorFiscalCode: cfg.PagoPA.IDPA, Logger: logger})
+	return c, c
 }
 
 // mailService is the outbox's sender and, in the demo, the mailbox.

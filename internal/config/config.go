@@ -59,6 +59,10 @@ type PagoPA struct {
 	// GPDSubscriptionKey is sent as Ocp-Apim-Subscription-Key; or
 	// PORTALE_GPD_SUBSCRIPTION_KEY.
 	GPDSubscriptionKey string `toml:"gpd_subscription_key"`
+	// CheckoutURL is pagoPA Checkout's API for creditors, where the portal
+	// would send a payer with the notice to pay (docs/pagopa.md, "Pagare dal
+	// portale"). `portale demo` uses its simulated checkout instead.
+	CheckoutURL string `toml:"checkout_url"`
 }
 
 // pagoPA modes.
@@ -199,6 +203,9 @@ func (c Config) validate(path string) error {
 	}
 	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == "") {
 		return bad("oidc", "con issuer servono anche client_id e redirect_url")
+	}
+	if u, err := url.Parse(c.PagoPA.CheckoutURL); c.PagoPA.CheckoutURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		return bad("pagopa.checkout_url", "deve essere un indirizzo https, es. https://api.platform.pagopa.it/checkout/ec/v1")
 	}
 	if err := c.PagoPA.validateMode(bad); err != nil {
 		return err

@@ -39,6 +39,7 @@ func TestBadConfigSaysWhere(t *testing.T) {
 		"[smtp]\nport = 0\n":                         "smtp.port",
 		"[smtp]\nhost = \"mail.example\"\n":          "smtp.from",
 		"[smtp]\nhost = \"mail.example\"\nfrom = \"pm@example.org\"\nusername = \"pm\"\n": "smtp.password",
+		"[pagopa]\ncheckout_url = \"http://checkout.example\"\n":                          "pagopa.checkout_url",
 		"[pagopa]\nmodalita = \"rest\"\n":                                                 "pagopa.modalita",
 		"[pagopa]\nmodalita = \"gpd\"\n":                                                  "pagopa.gpd_url",
 		"[pagopa]\nmodalita = \"gpd\"\ngpd_url = \"api.example\"\n":                       "pagopa.gpd_url",

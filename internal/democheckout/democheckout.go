@@ -15,7 +15,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/comune-torino/portale/internal/money"
@@ -43,8 +42,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// PSP is how the simulated provider names itself on receipts.
-var PSP = pagopa.PSP{ID: "PORTALEDEMO", CompanyName: "Ambiente di prova",
+// psp is how the simulated provider names itself on receipts.
+var psp = pagopa.PSP{ID: "PORTALEDEMO", CompanyName: "Ambiente di prova",
 	ChannelID: "PORTALEDEMO_01", ChannelDescription: "checkout simulato"}
 
 // Methods are the ways to pay the page offers, with the code written in the
@@ -56,6 +55,9 @@ var methods = []method{
 }
 
 type method struct{ Value, Label, Hint, Code string }
+
+// maxForm bounds the checkout's form: a button and a method.
+const maxForm = 4 << 10
 
 // Checkout is the simulated checkout: a pagamenti.Checkout that sends payers
 // to its own pages, and the http.Handler that serves them.
@@ -121,6 +123,7 @@ func (c *Checkout) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	att := st.Attempt
 	back := pagamenti.ResultPath(att)
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if r.PostFormValue("azione") == "annulla" {
 		if err := c.cfg.Attempts.Abandon(r.Context(), att.ID, pagamenti.StatoAnnullato); err != nil {
 			c.fail(w, r, "cancel", err)
@@ -171,9 +174,9 @@ func (c *Checkout) payAsTheNode(ctx context.Context, att store.Attempt, m method
 	if err != nil {
 		return err
 	}
-	psp := PSP
-	psp.PaymentMethod = m.Code
-	return c.cfg.Node.SendRTV2(ctx, p.Receipt("DEMO"+att.ID, psp, c.cfg.Now()))
+	by := psp
+	by.PaymentMethod = m.Code
+	return c.cfg.Node.SendRTV2(ctx, p.Receipt("DEMO"+att.ID, by, c.cfg.Now()))
 }
 
 // openAttempt finds the attempt of the request; one already concluded
@@ -249,7 +252,3 @@ func (c *Checkout) render(w http.ResponseWriter, status int, name string, data a
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
-
-// grouped is used by the templates' tests of the label; kept close to the
-// template data it describes.
-var _ = strings.TrimSpace

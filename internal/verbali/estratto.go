@@ -126,6 +126,7 @@ func FromRow(row store.VerbaleRow) (*Record, error) {
 		return nil, fmt.Errorf("verbale %s: stored record: %w", row.Numero, err)
 	}
 	if row.PaidCents > 0 {
+		rec.paidPreavviso = rec.Stato == StatoPreavviso
 		rec.Stato = StatoPagato
 		paid := row.PaidAt
 		if t, err := time.Parse(time.RFC3339, row.PaidAt); err == nil {
@@ -146,7 +147,7 @@ func (r *Record) served(at time.Time) (civil.Date, bool) {
 			return d, true
 		}
 	}
-	if r.Stato == StatoPreavviso {
+	if r.Stato == StatoPreavviso || r.paidPreavviso {
 		return civil.FromTime(at), true
 	}
 	return civil.Date{}, false

@@ -103,6 +103,9 @@ type Record struct {
 	// Neopatentato: the offender had their licence for less than 3 years
 	// (points doubled, art. 126-bis).
 	Neopatentato bool `json:"neopatentato,omitempty"`
+	// paidPreavviso: a pre-notice the portal saw paid before the gestionale
+	// sent its update; its terms still run from the day of the violation.
+	paidPreavviso bool
 }
 
 // People returns the fiscal codes the record concerns: the offender and the
