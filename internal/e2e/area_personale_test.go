@@ -274,7 +274,7 @@ func TestAreaPersonaleChangesInABrowser(t *testing.T) {
 	// Laura's car is not Mario's: the registry's reason shows next to the field.
 	open(t, ctx, s.url+"/area-personale/veicoli/")
 	waitFor(t, ctx, `document.querySelector('#ap-targa')`)
-	do(t, ctx, chromedp.SendKeys("#ap-targa", "FL903AX"), chromedp.Click(`.portale-ap-form button[type=submit]`))
+	do(t, ctx, chromedp.SendKeys("#ap-targa", "FL903AX\r"))
 	waitFor(t, ctx, `document.querySelector('#ap-targa-err').textContent !== ''`)
 	shown := eval[string](t, ctx, `document.querySelector('#ap-targa-err').textContent`)
 	api := eval[string](t, ctx, `fetch('/api/v1/me/veicoli', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({targa: 'FL903AX'})}).then(r => r.json()).then(d => d.errore.codice + '|' + d.errore.messaggio)`)
@@ -289,7 +289,7 @@ func TestAreaPersonaleChangesInABrowser(t *testing.T) {
 
 	// His scooter is his: added, then removed after the confirmation step.
 	eval[string](t, ctx, `document.querySelector('#ap-targa').value = ''`)
-	do(t, ctx, chromedp.SendKeys("#ap-targa", "cx 41876"), chromedp.Click(`.portale-ap-form button[type=submit]`))
+	do(t, ctx, chromedp.SendKeys("#ap-targa", "cx 41876\r"))
 	waitFor(t, ctx, `[...document.querySelectorAll('.portale-ap-table th[scope=row]')].some(th => th.textContent === 'CX41876')`)
 	if st := eval[string](t, ctx, `document.querySelector('.portale-ap-status').textContent`); !strings.Contains(st, "CX41876") {
 		t.Errorf("adding a vehicle announced %q", st)
@@ -303,11 +303,12 @@ func TestAreaPersonaleChangesInABrowser(t *testing.T) {
 	// Notification preference: a bad PEC address is refused next to the field, a good one is stored.
 	open(t, ctx, s.url+"/area-personale/preferenze/")
 	waitFor(t, ctx, `document.querySelector('#ap-canale-pec')`)
-	do(t, ctx, chromedp.Click("#ap-canale-pec"), chromedp.WaitVisible("#ap-pec"), chromedp.SendKeys("#ap-pec", "non-una-pec"), chromedp.Click(`.portale-ap-form button[type=submit]`))
+	eval[bool](t, ctx, `(() => { document.querySelector('#ap-canale-pec').click(); return true })()`)
+	do(t, ctx, chromedp.WaitVisible("#ap-pec"), chromedp.SendKeys("#ap-pec", "non-una-pec\r"))
 	waitFor(t, ctx, `document.querySelector('#ap-pec-err').textContent !== ''`)
 	checkAccessibility(t, ctx, axe, "preferences with a refused address")
 	eval[string](t, ctx, `document.querySelector('#ap-pec').value = ''`)
-	do(t, ctx, chromedp.SendKeys("#ap-pec", "mario.rossi@pec.it"), chromedp.Click(`.portale-ap-form button[type=submit]`))
+	do(t, ctx, chromedp.SendKeys("#ap-pec", "mario.rossi@pec.it\r"))
 	waitFor(t, ctx, `document.querySelector('.portale-ap-current').textContent.includes('mario.rossi@pec.it')`)
 	if pref := apiJSON[struct{ Canale, Pec string }](t, ctx, "/api/v1/me/preferenze"); pref.Canale != "pec" || pref.Pec != "mario.rossi@pec.it" {
 		t.Errorf("preference stored as %+v", pref)

@@ -282,10 +282,23 @@ func toRepo(p string) string {
 	return p
 }
 
-// toDecap maps a repository content path to Decap's name for it.
+// toDecap maps a repository content path to Decap's name for it. Files
+// collections name every file themselves (see decapConfig), so their paths
+// stay as they are.
 func toDecap(p string) string {
-	if !strings.HasPrefix(p, contentFolder+"/") || !strings.HasSuffix(p, ".md") || withoutLocale(p) != p {
+	if !strings.HasPrefix(p, contentFolder+"/") || !strings.HasSuffix(p, ".md") || withoutLocale(p) != p || isListedFile(p) {
 		return p
 	}
 	return strings.TrimSuffix(p, ".md") + "." + defaultLocale + ".md"
+}
+
+func isListedFile(p string) bool {
+	for _, c := range collections {
+		for _, f := range c.files {
+			if f.file == p {
+				return true
+			}
+		}
+	}
+	return false
 }

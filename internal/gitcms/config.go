@@ -3,6 +3,7 @@ package gitcms
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/comune-torino/portale/internal/staff"
 )
@@ -22,12 +23,19 @@ func decapConfig(u staff.User) map[string]any {
 			"i18n": true, "fields": vc.fields, "editor": map[string]any{"preview": true},
 		}
 		if vc.files != nil {
+			// Decap's i18n covers files collections only in one file for
+			// every language: here each language is a file of its own.
 			var files []map[string]any
+			fields := withoutI18n(vc.fields)
 			for _, f := range vc.files {
-				files = append(files, map[string]any{"name": f.name, "label": f.label, "file": f.file, "fields": vc.fields, "i18n": true})
+				for _, l := range locales {
+					files = append(files, map[string]any{"name": f.name + localeSuffix(l, "-"), "label": f.label + " (" + localeNames[l] + ")",
+						"file": strings.TrimSuffix(f.file, ".md") + localeSuffix(l, ".") + ".md", "fields": fields})
+				}
 			}
 			col["files"] = files
 			delete(col, "fields")
+			delete(col, "i18n")
 		} else {
 			col["folder"] = vc.folder
 			col["slug"] = vc.slug
@@ -61,6 +69,35 @@ func decapConfig(u staff.User) map[string]any {
 		},
 		"collections": cols,
 	}
+}
+
+var localeNames = map[string]string{"it": "italiano", "en": "inglese"}
+
+// localeSuffix is sep+locale, or nothing for the default language.
+func localeSuffix(locale, sep string) string {
+	if locale == defaultLocale {
+		return ""
+	}
+	return sep + locale
+}
+
+// withoutI18n copies fields without their i18n settings, recursively.
+func withoutI18n(fields []field) []field {
+	out := make([]field, len(fields))
+	for i, f := range fields {
+		c := field{}
+		for k, v := range f {
+			switch {
+			case k == "i18n":
+			case k == "fields":
+				c[k] = withoutI18n(v.([]field))
+			default:
+				c[k] = v
+			}
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // serveConfig answers GET /cms/config.yml for the logged-in editor.

@@ -53,15 +53,13 @@
   v.say(msg.loading);
   v.request('GET', '/api/v1/me').then(function (r) {
     if (r.status !== 200) { v.refused(r); return; }
-    var me = r.data;
+    root.querySelector('[data-ap-fallback]').hidden = true;
+    v.content.before(greeting(r.data));
     v.load(['/api/v1/me/estratto-conto', '/api/v1/me/scadenze'], function (st, sc) {
       var total = el('div', 'portale-ap-total');
       append(total, el('p', 'mb-1', msg.totalToday), el('p', 'portale-ap-amount', f.euro(st.totale_cent)),
         ap.link(msg.finesURL, st.totale_cent > 0 ? msg.seeFines : msg.noFinesToPay));
-      append(v.content, greeting(me), total, deadlines(st, sc));
-    }).then(function () {
-      if (!v.content.firstChild || v.content.querySelector('.portale-ap-hello')) { return; }
-      v.content.insertBefore(greeting(me), v.content.firstChild);
+      append(v.content, total, deadlines(st, sc));
     });
   });
 })();

@@ -64,7 +64,8 @@ export function actions(v, msg) {
   if (v.pagabile && v.nav) {
     var code = el('p', 'portale-ap-nav');
     append(code, msg.navLabel + ' ', el('strong', 'portale-ap-code', format.nav(v.nav)));
-    append(box, code, link(apiVerbale(v.numero, '/avviso.pdf'), msg.noticePdf, 'btn btn-primary btn-sm me-2 mb-2'));
+    append(box, code, payButton(v, msg),
+      link(apiVerbale(v.numero, '/avviso.pdf'), msg.noticePdf, 'btn btn-outline-primary btn-sm me-2 mb-2'));
   }
   if (v.fase === 'pagato') {
     box.appendChild(link(apiVerbale(v.numero, '/quietanza.pdf'), msg.receiptPdf, 'btn btn-outline-primary btn-sm me-2 mb-2'));
@@ -75,6 +76,34 @@ export function actions(v, msg) {
     box.appendChild(a);
   }
   return box.childNodes.length ? box : null;
+}
+
+// payButton starts a pagoPA payment of today's amount and goes to the checkout;
+// whether it was paid is learnt later from the receipt, never from coming back.
+function payButton(v, msg) {
+  var wrap = el('span', 'portale-ap-pay');
+  var button = el('button', 'btn btn-primary btn-sm me-2 mb-2', msg.payNow);
+  button.type = 'button';
+  var problem = el('span', 'd-block text-danger small');
+  problem.setAttribute('role', 'alert');
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    problem.textContent = '';
+    fetch(apiVerbale(v.numero, '/pagamento'), {
+      method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' }
+    }).then(function (res) {
+      return res.json().then(function (d) { return { ok: res.ok, data: d }; });
+    }).then(function (r) {
+      if (r.ok && r.data.redirect_url) { location.assign(r.data.redirect_url); return; }
+      problem.textContent = (r.data && r.data.errore && r.data.errore.messaggio) || msg.payError;
+      button.disabled = false;
+    }, function () {
+      problem.textContent = msg.payError;
+      button.disabled = false;
+    });
+  });
+  append(wrap, button, problem);
+  return wrap;
 }
 
 // Accessory sanctions (a towed vehicle: where and when to collect it).
