@@ -3,56 +3,20 @@ package apiserver
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/comune-torino/portale/internal/auth"
-	"github.com/comune-torino/portale/internal/auth/demoidp"
-	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/demo"
-	"github.com/comune-torino/portale/internal/democheckout"
 	"github.com/comune-torino/portale/internal/money"
-	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 )
 
-// payingPortal is the test portal with online payment: the demo data of
-// portalWith, served with the simulated checkout, which pays through this
-// server's own paForNode over HTTP, as `portale demo` does.
+// payingPortal is the test portal with the demo checkout playing the node.
 func payingPortal(t *testing.T) *httptest.Server {
-	t.Helper()
-	_, db := portalWith(t, portalOptions{})
-	var handler http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	idp, err := demoidp.New(demoidp.Config{
-		Issuer:   ts.URL + "/demo-idp",
-		Clients:  []demoidp.Client{{ID: "portale", Secret: "segreto-demo", RedirectURIs: []string{ts.URL + "/auth/callback"}}},
-		Citizens: demoidp.Citizens(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.New(auth.Config{IssuerURL: ts.URL + "/demo-idp", ClientID: "portale", ClientSecret: "segreto-demo",
-		RedirectURL: ts.URL + "/auth/callback"}, db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const cf = "00514490010"
-	creditor := pagopa.NewCreditorHandler(pagopa.CreditorConfig{IDPA: cf, IDBrokerPA: cf, IDStation: cf + "_01",
-		IBAN: "IT60X0542811101000000123456", CreditorName: "Città di Torino", TransferCategory: "9/0101100IM/"},
-		&pagamenti.Positions{Store: db, Rules: cds.DefaultConfig()}, slog.New(slog.DiscardHandler))
-	checkout := democheckout.New(democheckout.Config{
-		Attempts:           &pagamenti.Attempts{Store: db},
-		Node:               &pagopa.NodeClient{URL: ts.URL + "/pagopa/paForNode", IDPA: cf, IDBrokerPA: cf, IDStation: cf + "_01"},
-		CreditorFiscalCode: cf,
-	})
-	handler = specChecked(t, New(Config{DB: db, Auth: a, DemoIdP: idp, CreditorFiscalCode: cf, PagoPA: creditor,
-		Checkout: checkout, DemoCheckout: checkout}))
+	ts, _ := portalWith(t, portalOptions{registry: true, checkout: true})
 	return ts
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/democheckout"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/store"
@@ -52,6 +53,7 @@ func specChecked(t *testing.T, h http.Handler) http.Handler {
 // portalOptions vary the test portal.
 type portalOptions struct {
 	registry bool // a vehicle registry (the demo one)
+	checkout bool // the demo checkout, paying through the portal's own SOAP endpoint
 }
 
 // portal is a full portal on a real loopback HTTP server: the demo identity
@@ -103,6 +105,15 @@ func portalWith(t *testing.T, opts portalOptions) (*httptest.Server, *store.DB) 
 	cfg := Config{DB: db, Auth: a, DemoIdP: idp, NAV: nav, CreditorFiscalCode: "00514490010", PagoPA: creditor}
 	if opts.registry {
 		cfg.Registry = demo.Registry{}
+	}
+	if opts.checkout {
+		const cf = "00514490010"
+		checkout := democheckout.New(democheckout.Config{
+			Attempts:           &pagamenti.Attempts{Store: db},
+			Node:               &pagopa.NodeClient{URL: ts.URL + "/pagopa/paForNode", IDPA: cf, IDBrokerPA: cf, IDStation: cf + "_01"},
+			CreditorFiscalCode: cf,
+		})
+		cfg.Checkout, cfg.DemoCheckout = checkout, checkout
 	}
 	handler = specChecked(t, New(cfg))
 	return ts, db
