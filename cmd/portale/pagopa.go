@@ -12,7 +12,7 @@ import (
 func newPagoPACmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pagopa",
-		Short: "Strumenti pagoPA: codici avviso (NAV)",
+		Short: "Strumenti pagoPA: codici avviso (NAV) e pubblicazione delle posizioni su GPD",
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
@@ -54,5 +54,6 @@ func newPagoPACmd() *cobra.Command {
 	nav.Flags().StringVar(&base, "base", "", "base dello IUV (13 cifre)")
 	nav.Flags().StringVar(&check, "check", "", "codice avviso da verificare")
 	cmd.AddCommand(nav)
+	cmd.AddCommand(newPagoPAGPDCmd())
 	return cmd
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // staffClient logs in at /auth/staff/login as one of the demo's staff.
@@ -102,5 +105,95 @@ func TestCMSPublishesANewsItemOverHTTP(t *testing.T) {
 	}
 	if who := siteLog(t, data, "-1", "--", "content/notizie/"+slug+".md"); !strings.HasPrefix(who, "Redattore di prova <redattore@") {
 		t.Errorf("author of the content: %s", who)
+	}
+}
+
+// waitInPage polls a JavaScript condition in the page until it holds.
+func waitInPage(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		// While a page loads there may be no body yet: that is "not yet".
+		if eval[bool](t, ctx, "(() => { try { return !!("+expr+") } catch (e) { return false } })()") {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("waiting for %s: the page shows %q", what, eval[string](t, ctx, `document.body ? document.body.innerText.slice(0, 500) : ""`))
+}
+
+// clickText clicks the element of the given kind whose text is exactly text.
+func clickText(t *testing.T, ctx context.Context, selector, text string) {
+	t.Helper()
+	waitInPage(t, ctx, text, `(() => { const e = [...document.querySelectorAll(`+"`"+selector+"`"+`)].find(e => e.innerText.trim() === `+"`"+text+"`"+`); if (e) e.click(); return !!e })()`)
+}
+
+// cmsBrowser logs in at the staff login page and lands in Decap CMS.
+func cmsBrowser(t *testing.T, base, username string, axe string) context.Context {
+	t.Helper()
+	ctx := browser(t)
+	open(t, ctx, base+"/auth/staff/login?next=/cms/")
+	if axe != "" {
+		checkAccessibility(t, ctx, axe, "/auth/staff/login")
+	}
+	do(t, ctx, chromedp.SendKeys("#username", username), chromedp.SendKeys("#password", "demo-"+username),
+		chromedp.Click(`button[type=submit]`))
+	// Decap's proxy backend shows its own "Accedi" button: the staff
+	// session has already said who this is, so a click enters. A click
+	// before Decap has finished starting is lost: click until it enters.
+	waitInPage(t, ctx, "the CMS", `document.body.innerText.includes("Flusso editoriale") ||
+		void [...document.querySelectorAll("button")].find(b => b.innerText.trim() === "Accedi")?.click()`)
+	return ctx
+}
+
+// The acceptance test of the CMS, in the real Decap CMS: a redattore writes
+// a news item and sends it to review; a validatore marks it ready and
+// publishes it; the page appears on the public site and the site
+// repository names the redattore as the author of the content.
+func TestCMSPublishesANewsItemInABrowser(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	s := start(t, "demo", "--data", data)
+	title := "Notizia scritta nel browser"
+
+	red := cmsBrowser(t, s.url, "redattore", axeSource(t))
+	do(t, red, chromedp.Navigate(s.url+"/cms/#/collections/notizie/new"), chromedp.WaitVisible("#title-field-1"))
+	do(t, red,
+		chromedp.SendKeys("#title-field-1", title),
+		chromedp.SendKeys("#description-field-2", "Una notizia scritta e pubblicata con Decap CMS."),
+		chromedp.Click(`//button[normalize-space()="Adesso"]`),
+		chromedp.Click(`[data-slate-editor]`),
+		chromedp.SendKeys(`[data-slate-editor]`, "Il testo della notizia, scritto nell'editor."),
+	)
+	clickText(t, red, "button", "Salva")
+	waitInPage(t, red, "the saved draft", `location.hash.includes("/entries/")`)
+	clickText(t, red, "span", "Stato: Bozza")
+	clickText(t, red, "[role=menuitem]", "In revisione")
+	waitInPage(t, red, "the status", `document.body.innerText.includes("Stato: In revisione")`)
+
+	branches, err := exec.Command("git", "-C", filepath.Join(data, "site"), "for-each-ref", "--format=%(refname:short)", "refs/heads/cms/notizie/").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug := strings.TrimPrefix(strings.TrimSpace(string(branches)), "cms/notizie/")
+	if slug == "" || strings.Contains(slug, "\n") {
+		t.Fatalf("draft branches: %q", branches)
+	}
+
+	val := cmsBrowser(t, s.url, "validatore", "")
+	do(t, val, chromedp.Navigate(s.url+"/cms/#/collections/notizie/entries/"+slug))
+	clickText(t, val, "span", "Stato: In revisione")
+	clickText(t, val, "[role=menuitem]", "Pronto")
+	waitInPage(t, val, "the status", `document.body.innerText.includes("Stato: Pronto")`)
+	// Decap asks "are you sure?" with the browser's confirm dialog.
+	eval[bool](t, val, `(window.confirm = () => true, true)`)
+	clickText(t, val, "span", "Pubblica")
+	clickText(t, val, "[role=menuitem]", "Pubblica ora")
+
+	waitBody(t, s.url+"/notizie/"+slug+"/", title)
+	if who := siteLog(t, data, "-1", "--", "content/notizie/"+slug+".md"); !strings.HasPrefix(who, "Redattore di prova <redattore@") {
+		t.Errorf("author of the content: %s", who)
+	}
+	if merge := siteLog(t, data, "-1"); !strings.HasPrefix(merge, "Validatore di prova <validatore@demo.portale.invalid>|Pubblica notizia") {
+		t.Errorf("publication: %s", merge)
 	}
 }

@@ -103,7 +103,7 @@ var collections = []collection{
 			datetime("publishDate", "In vigore dal", "Prima di questa data l'ordinanza non compare sul sito."),
 			optional(datetime("expiryDate", "In vigore fino al", "Lascia vuoto per le regole permanenti: dopo questa data l'ordinanza sparisce dal sito.")),
 			str("tipo", "Tipo", "Es. Divieto di sosta, Senso unico, Chiusura al traffico."),
-			field{"name": "strade", "label": "Strade", "widget": "list", "hint": "Le vie interessate, separate da virgole.", "i18n": "duplicate"},
+			field{"name": "strade", "label": "Strade", "widget": "list", "hint": "Le vie interessate, separate da virgole.", "i18n": true},
 			description,
 			optional(field{"name": "allegato", "label": "Testo dell'ordinanza (PDF)", "widget": "file", "hint": "Il PDF firmato, se disponibile.", "i18n": "duplicate"}),
 			suspended(),
