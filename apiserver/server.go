@@ -19,6 +19,7 @@ import (
 	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
 )
@@ -63,6 +64,10 @@ type Config struct {
 	DemoIdP http.Handler
 	// DemoMail, when set, is the demo's web mailbox served at /demo-mail.
 	DemoMail http.Handler
+	// Staff logs the police staff in at /auth/staff/*; nil leaves it unserved.
+	Staff *staff.Service
+	// CMS is the content management system at /cms; nil leaves it unserved.
+	CMS http.Handler
 	// Ente is the city as its payment documents name it.
 	Ente documenti.EnteInfo
 	// Registry checks vehicles against the national registries (PRA/MCTC);
@@ -121,6 +126,13 @@ func New(cfg Config) *Server {
 		cfg.Auth.Routes(r)
 	} else {
 		r.HandleFunc("/auth/*", s.handle(func(http.ResponseWriter, *http.Request) error { return errLoginUnavailable }))
+	}
+	if cfg.Staff != nil {
+		cfg.Staff.Routes(r)
+	}
+	if cfg.CMS != nil {
+		r.Handle("/cms", cfg.CMS)
+		r.Handle("/cms/*", cfg.CMS)
 	}
 	if cfg.PagoPA != nil {
 		r.Method(http.MethodPost, "/pagopa/paForNode", cfg.PagoPA)

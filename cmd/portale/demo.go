@@ -17,6 +17,7 @@ import (
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/demo"
+	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
 )
@@ -119,6 +120,10 @@ func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	// Staff accounts first: an installation seeded before they existed gets them too.
+	if err := staff.SeedDemo(ctx, db); err != nil {
+		return err
+	}
 	if _, err := db.Setting(ctx, "demo_seeded_at"); err == nil {
 		fmt.Fprintf(out, "Dati di prova già presenti in %s: li riuso.\n", dir.Root)
 		return nil
@@ -176,7 +181,10 @@ Premi Ctrl+C per fermare il server. Rilanciando «make demo» i dati vengono riu
 // demoAccounts describes who can log in to the demo.
 const demoAccounts = `area personale (Accedi → «Ambiente di prova», scegli la persona):
                           Mario Rossi    RSSMRA80A01L219M — multe in ogni fase, rimozione, rateizzazione
-                          Laura Bianchi  BNCLRA85M41L219R — due multe, una da proprietaria`
+                          Laura Bianchi  BNCLRA85M41L219R — due multe, una da proprietaria
+                        personale (/auth/staff/login, password «demo-» + nome utente):
+                          CMS (/cms/): redattore, redattore-esperto, validatore, admin
+                          back office: operatore, responsabile`
 
 // demoPrivacyVersion is the privacy notice version the demo citizens have
 // accepted: auth.Config's default, since the demo does not set one.

@@ -50,7 +50,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%s (vedi «%s --help»)", translateFlagError(err), cmd.CommandPath())}
 	})
-	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd(), newDeployCmd(), newCalcolaCmd(), newImportCmd(), newPagoPACmd())
+	root.AddCommand(newInitCmd(), newBuildCmd(), newServeCmd(), newDemoCmd(), newDeployCmd(), newCalcolaCmd(), newImportCmd(), newPagoPACmd(), newUserCmd())
 	return root
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/comune-torino/portale/apiserver"
+	cmsui "github.com/comune-torino/portale/cms-ui"
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/auth/demoidp"
@@ -28,10 +30,12 @@ import (
 	"github.com/comune-torino/portale/internal/democheckout"
 	"github.com/comune-torino/portale/internal/demomail"
 	"github.com/comune-torino/portale/internal/documenti"
+	"github.com/comune-torino/portale/internal/gitcms"
 	"github.com/comune-torino/portale/internal/notify"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/version"
 	deploy "github.com/comune-torino/portale/netlify-style-deploy"
@@ -171,6 +175,16 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 	checkout, demoCheckout := paymentCheckout(cfg, db, base, opts, logger)
 
+	staffLogin, err := staff.New(staff.Config{Store: db, Logger: logger, Secure: strings.HasPrefix(base, "https://")})
+	if err != nil {
+		return err
+	}
+	cms, err := gitcms.NewHandler(gitcms.Config{SiteDir: dir.Site(), Staff: staffLogin, Audit: db,
+		Publisher: sitePublisher{dir: dir, logger: logger}, UI: cmsui.FS, Logger: logger})
+	if err != nil {
+		return err
+	}
+
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	// A build by another process publishes a new deploy; pick it up promptly.
 	go static.Watch(ctx, 2*time.Second)
@@ -179,6 +193,8 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		DB:                 db,
 		Static:             static,
 		Auth:               citizens,
+		Staff:              staffLogin,
+		CMS:                cms,
 		DemoIdP:            demoIdP,
 		DemoMail:           mail.mailbox,
 		Checkout:           checkout,
@@ -374,4 +390,21 @@ func citizenLogin(cfg config.Config, db *store.DB, base string, opts serveOption
 		return nil, nil, fmt.Errorf("configurazione oidc: %w", err)
 	}
 	return a, nil, nil
+}
+
+// sitePublisher rebuilds the site and publishes it after the CMS changes
+// the main branch of the site repository.
+type sitePublisher struct {
+	dir    datadir.Dir
+	logger *slog.Logger
+}
+
+func (p sitePublisher) Publish(ctx context.Context) error {
+	var hugoLog bytes.Buffer
+	res, err := buildAndPublish(ctx, p.dir, &hugoLog)
+	if err != nil {
+		return err
+	}
+	p.logger.Info("site published after a CMS change", "deploy", res.DeployID, "pages", res.Pages, "ms", res.Duration.Milliseconds())
+	return nil
 }

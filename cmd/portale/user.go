@@ -150,9 +150,16 @@ func readNewPassword(cmd *cobra.Command, fromStdin bool) (password string, gener
 	return first, false, nil
 }
 
+// isTerminal reports whether f is a terminal: a character device (as
+// /dev/null is too) whose settings stty can read.
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	c := exec.Command("stty", "-g")
+	c.Stdin = f
+	return c.Run() == nil
 }
 
 // promptHidden reads a line from the terminal with echo turned off by stty,

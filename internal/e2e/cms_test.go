@@ -197,3 +197,53 @@ func TestCMSPublishesANewsItemInABrowser(t *testing.T) {
 		t.Errorf("publication: %s", merge)
 	}
 }
+
+// An administrator creates accounts from the command line (password from
+// standard input, or generated and shown once), lists them, and the new
+// editor logs in with that password.
+func TestUserAddListAndLogin(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if res := portale(t, "init", "--data", data); res.code != 0 {
+		t.Fatalf("init: %s", res.stderr)
+	}
+	add := exec.Command(binPath, "user", "add", "--data", data, "--role", "redattore", "--username", "mario.rossi",
+		"--name", "Mario Rossi", "--email", "mario.rossi@comune.torino.it", "--sections", "notizie,limitazioni", "--password-stdin")
+	add.Stdin = strings.NewReader("una-password-lunga\n")
+	if out, err := add.CombinedOutput(); err != nil || !strings.Contains(string(out), "Account mario.rossi creato (Redattore, notizie,limitazioni)") {
+		t.Fatalf("user add --password-stdin: %v %s", err, out)
+	}
+	res := portale(t, "user", "add", "--data", data, "--role", "validatore", "--username", "anna")
+	_, after, ok := strings.Cut(res.stdout, "Password: ")
+	generated, _, _ := strings.Cut(after, "\n")
+	if res.code != 0 || !ok || len(generated) != 16 {
+		t.Fatalf("user add with a generated password: %d %q %q", res.code, res.stdout, res.stderr)
+	}
+	if res := portale(t, "user", "add", "--data", data, "--role", "capo", "--username", "x"); res.code != 2 || !strings.Contains(res.stderr, "ruolo") {
+		t.Errorf("unknown role: %d %q", res.code, res.stderr)
+	}
+	if res := portale(t, "user", "add", "--data", data, "--role", "validatore", "--username", "anna"); res.code != 1 || !strings.Contains(res.stderr, "già in uso") {
+		t.Errorf("second anna: %d %q", res.code, res.stderr)
+	}
+	list := portale(t, "user", "list", "--data", data)
+	for _, want := range []string{"mario.rossi", "Mario Rossi", "mario.rossi@comune.torino.it", "redattore", "notizie,limitazioni", "anna", "tutte le sezioni"} {
+		if !strings.Contains(list.stdout, want) {
+			t.Errorf("user list lacks %q:\n%s", want, list.stdout)
+		}
+	}
+	if strings.Contains(list.stdout, generated) {
+		t.Error("user list shows a password")
+	}
+
+	s := start(t, "serve", "--data", data)
+	for user, password := range map[string]string{"mario.rossi": "una-password-lunga", "anna": generated} {
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).
+			PostForm(s.url+"/auth/staff/login", url.Values{"username": {user}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cms/" {
+			t.Errorf("login as %s: %d %q", user, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}

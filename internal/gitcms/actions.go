@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -511,38 +512,46 @@ func persistEntry(c *call, params json.RawMessage) (any, error) {
 		}
 		changes = append(changes, ch)
 	}
-	verb := "Aggiorna"
-	unlock := c.lock()
+	slug := p.DataFiles[0].Slug
 	if !p.Options.UseWorkflow {
-		err := c.commitToMain(changes, fmt.Sprintf("%s %s «%s» (pubblicazione diretta)", verb, strings.ToLower(col.singular), p.DataFiles[0].Slug))
+		unlock := c.lock()
+		err := c.commitToMain(changes, fmt.Sprintf("Aggiorna %s «%s» (pubblicazione diretta)", strings.ToLower(col.singular), slug))
 		unlock()
 		if err != nil {
 			return nil, err
 		}
 		return map[string]string{"message": "Contenuto pubblicato"}, c.h.publish(c.ctx)
 	}
-	defer unlock()
+	return c.saveDraft(col, branch, slug, toRepo(p.DataFiles[0].Path), changes, p.Options.Status)
+}
+
+// saveDraft commits changes on the draft's branch, starting it from main
+// with the given workflow status when it is new.
+func (c *call) saveDraft(col collection, branch, slug, mainPath string, changes []change, status string) (any, error) {
+	defer c.lock()()
 	tip, err := c.h.repo.resolve(c.ctx, branch)
 	if err != nil {
 		return nil, err
 	}
-	parent := tip
-	if tip == "" {
-		verb = "Crea"
+	parent, verb := tip, "Aggiorna"
+	if tip != "" {
+		if err := c.mayChangeDraft(col, branch); err != nil {
+			return nil, err
+		}
+	} else {
 		if parent, err = c.h.repo.resolve(c.ctx, mainBranch); err != nil {
 			return nil, err
 		}
-	} else if err := c.mayChangeDraft(col, branch); err != nil {
-		return nil, err
-	}
-	if tip == "" {
-		if _, ok, err := c.h.repo.entry(c.ctx, mainBranch, toRepo(p.DataFiles[0].Path)); err != nil {
+		_, published, err := c.h.repo.entry(c.ctx, mainBranch, mainPath)
+		if err != nil {
 			return nil, err
-		} else if ok {
+		}
+		verb = "Crea"
+		if published {
 			verb = "Modifica"
 		}
 	}
-	msg := fmt.Sprintf("%s %s «%s» (bozza)", verb, strings.ToLower(col.singular), p.DataFiles[0].Slug)
+	msg := fmt.Sprintf("%s %s «%s» (bozza)", verb, strings.ToLower(col.singular), slug)
 	commit, err := c.h.repo.commit(c.ctx, parent, changes, c.author(), msg)
 	if err != nil {
 		return nil, err
@@ -551,8 +560,8 @@ func persistEntry(c *call, params json.RawMessage) (any, error) {
 		return nil, err
 	}
 	if tip == "" {
-		status := p.Options.Status
-		if status == "" || (status == statusPendingPublish && !c.atLeast(staff.Validatore)) {
+		// Only a validatore may start a draft as ready to publish.
+		if _, known := statusLabels[status]; !known || (status == statusPendingPublish && !c.atLeast(staff.Validatore)) {
 			status = statusDraft
 		}
 		if err := c.h.repo.setStatus(c.ctx, branch, status); err != nil {
@@ -640,7 +649,7 @@ func (c *call) mergeDraft(col collection, branch, slug string) error {
 	msg := fmt.Sprintf("Pubblica %s «%s» (approvata da %s)", strings.ToLower(col.singular), slug, c.user.Name)
 	commit, err := c.h.repo.merge(c.ctx, branch, c.author(), msg)
 	if err != nil {
-		if strings.Contains(err.Error(), errConflict.Error()) {
+		if errors.Is(err, errConflict) {
 			return &apiError{status: http.StatusConflict, outcome: "conflitto",
 				message: "Non posso pubblicare: dopo l'inizio di questa bozza la stessa pagina è stata cambiata e pubblicata da qualcun altro. " +
 					"Nulla è stato sovrascritto. Apri la pagina pubblicata, riporta a mano le modifiche della bozza ed elimina la bozza. (" + err.Error() + ")"}

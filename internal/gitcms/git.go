@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -164,15 +165,13 @@ func (g *repo) commit(ctx context.Context, parent string, changes []change, auth
 			return "", err
 		}
 	}
-	idx, err := os.CreateTemp("", "gitcms-index-")
+	// A private index: the working tree's own index stays with main.
+	tmp, err := os.MkdirTemp("", "gitcms-")
 	if err != nil {
 		return "", err
 	}
-	idx.Close()
-	defer os.Remove(idx.Name())
-	// git wants to create the index itself: an empty file is not an index.
-	os.Remove(idx.Name())
-	env := []string{"GIT_INDEX_FILE=" + idx.Name()}
+	defer os.RemoveAll(tmp)
+	env := []string{"GIT_INDEX_FILE=" + filepath.Join(tmp, "index")}
 	if _, err := g.git(ctx, env, nil, "read-tree", parent); err != nil {
 		return "", err
 	}

@@ -141,20 +141,19 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{h: h, ctx: r.Context(), user: u}
 	result, err := a(c, req.Params)
-	outcome, detail := "eseguita", ""
-	if err != nil {
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			h.cfg.Logger.ErrorContext(r.Context(), "cms action failed", "action", req.Action, "user", u, "err", err)
-			ae = &apiError{status: http.StatusInternalServerError, outcome: "errore",
-				message: "Si è verificato un errore imprevisto: l'operazione non è stata completata. Riprova; se il problema continua, avvisa l'amministratore."}
-		}
-		outcome, detail = ae.outcome, err.Error()
-		defer staff.WriteError(w, ae.status, ae.message)
-	} else {
-		defer staff.WriteJSON(w, http.StatusOK, result)
+	if err == nil {
+		h.audit(r.Context(), u, req.Action, c.target, "eseguita", "")
+		staff.WriteJSON(w, http.StatusOK, result)
+		return
 	}
-	h.audit(r.Context(), u, req.Action, c.target, outcome, detail)
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		h.cfg.Logger.ErrorContext(r.Context(), "cms action failed", "action", req.Action, "user", u, "err", err)
+		ae = &apiError{status: http.StatusInternalServerError, outcome: "errore",
+			message: "Si è verificato un errore imprevisto: l'operazione non è stata completata. Riprova; se il problema continua, avvisa l'amministratore."}
+	}
+	h.audit(r.Context(), u, req.Action, c.target, ae.outcome, err.Error())
+	staff.WriteError(w, ae.status, ae.message)
 }
 
 func (h *Handler) audit(ctx context.Context, u staff.User, action, target, outcome, detail string) {

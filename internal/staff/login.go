@@ -27,6 +27,9 @@ type loginPage struct {
 	Username  string
 	Error     string
 	LoggedOut bool
+	// Current is who is already logged in, if anyone.
+	Current *User
+	Home    string
 }
 
 // Login outcomes, as the audit records them.
@@ -45,7 +48,14 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("nessun-utente-con-questo-
 // showLogin answers GET /auth/staff/login[?next=/cms/].
 func (s *Service) showLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	s.render(w, http.StatusOK, loginPage{Next: safeNext(q.Get("next")), LoggedOut: q.Has("uscito")})
+	page := loginPage{Next: safeNext(q.Get("next")), LoggedOut: q.Has("uscito")}
+	if u, err := s.CurrentUser(w, r); err == nil {
+		page.Current, page.Home = &u, page.Next
+		if page.Home == "" {
+			page.Home = homeOf(u.Role)
+		}
+	}
+	s.render(w, http.StatusOK, page)
 }
 
 // login answers the form: right credentials start a session and continue to

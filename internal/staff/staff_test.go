@@ -218,7 +218,19 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	f := newFixture(t)
 	login, _ := f.login(t, "admin", "demo-admin", "")
 	c := sessionCookie(login)
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/auth/staff/logout", nil)
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/auth/staff/login", nil)
+	req.AddCookie(c)
+	page, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), "Sei già entrato come <strong>Amministratore di prova</strong>") ||
+		!strings.Contains(string(body), `action="/auth/staff/logout"`) {
+		t.Errorf("the login page does not offer to log out:\n%s", body)
+	}
+	req, _ = http.NewRequest(http.MethodPost, f.srv.URL+"/auth/staff/logout", nil)
 	req.AddCookie(c)
 	resp, err := (&http.Client{CheckRedirect: noRedirect}).Do(req)
 	if err != nil {
