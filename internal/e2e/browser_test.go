@@ -299,3 +299,31 @@ func TestEveryPageTemplateIsAccessible(t *testing.T) {
 	}
 	t.Logf("%d pages checked", len(pages))
 }
+
+// Feeds and sitemaps are well-formed XML (xmllint, as CI installs it), and
+// every page links its feed for autodiscovery.
+func TestFeedsAndSitemapsAreValidXML(t *testing.T) {
+	base := sharedDemo(t)
+	paths := []string{"/sitemap.xml", "/it/sitemap.xml", "/en/sitemap.xml",
+		"/notizie/index.xml", "/ordinanze/index.xml", "/limitazioni/index.xml",
+		"/en/notizie/index.xml", "/en/ordinanze/index.xml", "/en/limitazioni/index.xml"}
+	for _, p := range paths {
+		resp, body := get(t, base+p)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+			continue
+		}
+		cmd := exec.Command("xmllint", "--noout", "-")
+		cmd.Stdin = strings.NewReader(body)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s is not well-formed XML: %v\n%s", p, err, out)
+		}
+		if strings.HasSuffix(p, "index.xml") && !strings.Contains(body, "<rss") {
+			t.Errorf("%s is not an RSS feed", p)
+		}
+	}
+	_, news := get(t, base+"/notizie/")
+	if !strings.Contains(news, `type="application/rss+xml"`) {
+		t.Errorf("/notizie/ does not announce its feed")
+	}
+}
