@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	deploy "github.com/comune-torino/portale/netlify-style-deploy"
+	"github.com/comune-torino/portale/netlify-style-deploy/push"
 )
 
 func newDeployCmd() *cobra.Command {
@@ -19,7 +20,7 @@ func newDeployCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newDeployCreateCmd(), newDeployListCmd(), newDeployPublishCmd(), newDeployPruneCmd())
+	cmd.AddCommand(newDeployCreateCmd(), newDeployListCmd(), newDeployPublishCmd(), newDeployPruneCmd(), newDeployPushCmd())
 	return cmd
 }
 
@@ -159,5 +160,57 @@ func newDeployPruneCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&data, "data", "", "cartella dei dati dell'installazione")
 	cmd.Flags().IntVar(&keep, "keep", 10, "quanti deploy recenti tenere oltre a quello online e alle anteprime")
+	return cmd
+}
+
+func newDeployPushCmd() *cobra.Command {
+	var data, to string
+	cmd := &cobra.Command{
+		Use:   "push --data DIR --to BUCKET [ID]",
+		Short: "Copia un deploy (quello online se non indicato) in un bucket S3 compatibile o su un'origine CDN",
+		Long: "Copia un deploy in object storage: --to s3://bucket?region=eu-south-1 (credenziali dalle variabili\n" +
+			"AWS_* standard; endpoint= per i servizi compatibili) oppure file:///percorso. Carica solo ciò che è cambiato\n" +
+			"e cancella ciò che il deploy non ha più. _headers e _redirects non si possono applicare in un bucket.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{"indica al più un ID di deploy"}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usageError{"manca --to: indica il bucket, es. s3://nome?region=eu-south-1 o file:///percorso"}
+			}
+			store, err := openDeploys(data)
+			if err != nil {
+				return err
+			}
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			} else {
+				live, err := store.Live()
+				if err != nil {
+					return fmt.Errorf("nessun deploy online da copiare: indica un ID (vedi «portale deploy list»)")
+				}
+				id = live.ID
+			}
+			res, err := push.Push(cmd.Context(), store, id, to)
+			if err != nil {
+				if errors.Is(err, deploy.ErrDeployNotFound) {
+					return fmt.Errorf("il deploy %s non esiste (vedi «portale deploy list»)", id)
+				}
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Deploy %s copiato: %d file caricati (%d byte), %d invariati, %d cancellati.\n",
+				id, res.Uploaded, res.Bytes, res.Unchanged, res.Deleted)
+			if len(res.RulesIgnored) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Attenzione: il bucket non applica %v: configura redirect e intestazioni sulla CDN.\n", res.RulesIgnored)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "", "cartella dei dati dell'installazione")
+	cmd.Flags().StringVar(&to, "to", "", "bucket di destinazione (s3://… o file:///…)")
 	return cmd
 }

@@ -95,6 +95,19 @@ func TestDeployCreatePublishRollbackAndPrune(t *testing.T) {
 		t.Errorf("prune broke the live site")
 	}
 
+	// A city serving static files from a bucket copies the live deploy there.
+	bucket := t.TempDir()
+	res := portale(t, "deploy", "push", "--data", data, "--to", "file://"+bucket)
+	if res.code != 0 || !strings.Contains(res.stdout, "copiato") {
+		t.Fatalf("push = %d %q %q", res.code, res.stdout, res.stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(bucket, "index.html")); err != nil || !strings.Contains(string(b), "versione uno") {
+		t.Errorf("the bucket does not hold the live index.html: %q %v", b, err)
+	}
+	if again := portale(t, "deploy", "push", "--data", data, "--to", "file://"+bucket); !strings.Contains(again.stdout, "0 file caricati") {
+		t.Errorf("a second push uploaded again: %q", again.stdout)
+	}
+
 	if res := portale(t, "deploy", "publish", "--data", data, "inesistente"); res.code != 1 || !strings.Contains(res.stderr, "non esiste") {
 		t.Errorf("publishing an unknown deploy = %d %q", res.code, res.stderr)
 	}
