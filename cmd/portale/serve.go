@@ -12,12 +12,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	portale "github.com/comune-torino/portale"
 	"github.com/comune-torino/portale/apiserver"
 	cmsui "github.com/comune-torino/portale/cms-ui"
 	"github.com/comune-torino/portale/internal/apitoken"
@@ -35,6 +37,8 @@ import (
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/site"
+	"github.com/comune-torino/portale/internal/siterepo"
 	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/version"
@@ -175,19 +179,20 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 	checkout, demoCheckout := paymentCheckout(cfg, db, base, opts, logger)
 
+	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
+	// A build by another process publishes a new deploy; pick it up promptly.
+	go static.Watch(ctx, 2*time.Second)
 	staffLogin, err := staff.New(staff.Config{Store: db, Logger: logger, Secure: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return err
 	}
 	cms, err := gitcms.NewHandler(gitcms.Config{SiteDir: dir.Site(), Staff: staffLogin, Audit: db,
-		Publisher: sitePublisher{dir: dir, logger: logger}, UI: cmsui.FS, Logger: logger})
+		Publisher: sitePublisher{dir: dir, logger: logger}, Previewer: sitePublisher{dir: dir, logger: logger, base: base, reload: static.Reload},
+		UI: cmsui.FS, Logger: logger})
 	if err != nil {
 		return err
 	}
 
-	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
-	// A build by another process publishes a new deploy; pick it up promptly.
-	go static.Watch(ctx, 2*time.Second)
 	api := apiserver.New(apiserver.Config{
 		Version:            version.Version,
 		DB:                 db,
@@ -397,6 +402,8 @@ func citizenLogin(cfg config.Config, db *store.DB, base string, opts serveOption
 type sitePublisher struct {
 	dir    datadir.Dir
 	logger *slog.Logger
+	base   string       // the portal's public origin, for preview addresses
+	reload func() error // makes the server see a new preview at once
 }
 
 func (p sitePublisher) Publish(ctx context.Context) error {
@@ -407,4 +414,47 @@ func (p sitePublisher) Publish(ctx context.Context) error {
 	}
 	p.logger.Info("site published after a CMS change", "deploy", res.DeployID, "pages", res.Pages, "ms", res.Duration.Milliseconds())
 	return nil
+}
+
+// Preview builds a CMS draft (the commit at the head of its branch) with the
+// real theme into a deploy published under the branch's preview name, so the
+// editor sees the page exactly as it will be; the live site is untouched.
+func (p sitePublisher) Preview(ctx context.Context, branch, commit string) (string, error) {
+	repo, err := siterepo.Open(p.dir.Site())
+	if err != nil {
+		return "", err
+	}
+	work, err := os.MkdirTemp(p.dir.Root, ".preview-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(work)
+	src, out := filepath.Join(work, "site"), filepath.Join(work, "public")
+	if err := repo.Export(ctx, commit, src, portale.Starter); err != nil {
+		return "", err
+	}
+	name := deploy.PreviewName(branch)
+	url := p.base + "/_preview/" + name + "/"
+	var hugoLog bytes.Buffer
+	if _, err := site.Build(ctx, site.Options{Source: src, Dest: out, BaseURL: url, Log: &hugoLog}); err != nil {
+		return "", fmt.Errorf("costruzione dell'anteprima: %w", err)
+	}
+	store, err := deploy.Open(p.dir.Deploys())
+	if err != nil {
+		return "", err
+	}
+	d, err := store.Create(ctx, out)
+	if err != nil {
+		return "", err
+	}
+	if err := store.PublishPreview(name, d.ID); err != nil {
+		return "", err
+	}
+	p.logger.Info("CMS preview built", "preview", name, "deploy", d.ID)
+	if p.reload != nil {
+		if err := p.reload(); err != nil {
+			return "", err
+		}
+	}
+	return url, nil
 }

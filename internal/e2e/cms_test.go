@@ -91,6 +91,25 @@ func TestCMSPublishesANewsItemOverHTTP(t *testing.T) {
 		t.Fatalf("redattore publishing: %d %s", status, body)
 	}
 
+	// The faithful preview (C8): the draft built with the real theme into a
+	// preview deploy, never indexed, while the live site does not have it.
+	status, body = cmsCall(t, red, s.url, "getDeployPreview", map[string]any{"collection": "notizie", "slug": slug})
+	var preview struct{ URL, Status string }
+	if err := json.Unmarshal([]byte(body), &preview); status != http.StatusOK || err != nil || preview.Status != "SUCCESS" ||
+		!strings.Contains(preview.URL, "/_preview/") {
+		t.Fatalf("getDeployPreview: %d %s", status, body)
+	}
+	resp, page := get(t, preview.URL+"notizie/"+slug+"/")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, title) || resp.Header.Get("X-Robots-Tag") != "noindex" {
+		t.Errorf("preview page: %d %q, body has title: %v", resp.StatusCode, resp.Header.Get("X-Robots-Tag"), strings.Contains(page, title))
+	}
+	if !strings.Contains(page, `/_preview/`) {
+		t.Errorf("the preview's links do not stay inside the preview")
+	}
+	if resp, _ := get(t, s.url+"/notizie/"+slug+"/"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the draft is already on the live site: %d", resp.StatusCode)
+	}
+
 	val := staffClient(t, s.url, "validatore")
 	if status, body := cmsCall(t, val, s.url, "publishUnpublishedEntry", map[string]any{
 		"branch": "main", "collection": "notizie", "slug": slug}); status != http.StatusOK {

@@ -815,13 +815,26 @@ func pathsOf(changes []change) []string {
 	return out
 }
 
-// getDeployPreview has no preview deploy to offer yet: null tells Decap to
-// show none, and the editor uses the side preview.
+// getDeployPreview builds the entry's draft branch with the real theme into
+// a preview deploy and answers its address; null (no Previewer, or no draft)
+// tells Decap to show none, and the editor keeps the side preview.
 func getDeployPreview(c *call, params json.RawMessage) (any, error) {
 	var p struct{ Branch, Collection, Slug string }
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
 	c.target = p.Collection + "/" + p.Slug
-	return nil, nil
+	if c.h.cfg.Previewer == nil || p.Collection == "" || p.Slug == "" {
+		return nil, nil
+	}
+	branch := draftBranch(p.Collection, p.Slug)
+	commit, err := c.h.repo.resolve(c.ctx, branch)
+	if err != nil || commit == "" {
+		return nil, err
+	}
+	url, err := c.h.cfg.Previewer.Preview(c.ctx, branch, commit)
+	if err != nil {
+		return nil, fmt.Errorf("anteprima non disponibile: %w", err)
+	}
+	return map[string]string{"url": url, "status": "SUCCESS"}, nil
 }

@@ -28,6 +28,13 @@ type Publisher interface {
 	Publish(ctx context.Context) error
 }
 
+// Previewer builds commit, the head of a draft branch, with the real theme
+// into a preview deploy named after the branch and returns its address (C8:
+// faithful preview before publication).
+type Previewer interface {
+	Preview(ctx context.Context, branch, commit string) (url string, err error)
+}
+
 // AuditStore keeps the record of CMS actions; *store.DB implements it.
 type AuditStore interface {
 	RecordCMSAction(ctx context.Context, e store.CMSAuditEntry) error
@@ -42,6 +49,9 @@ type Config struct {
 	Audit AuditStore
 	// Publisher runs after every change to main; nil changes main only.
 	Publisher Publisher
+	// Previewer builds drafts into preview deploys; nil offers none (the
+	// editor keeps Decap's side preview).
+	Previewer Previewer
 	// UI holds the Decap CMS application (index.html and the bundle);
 	// nil serves a page saying the bundle was not built in.
 	UI     fs.FS

@@ -5,10 +5,12 @@
 package siterepo
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -84,7 +86,12 @@ func Init(ctx context.Context, dir string, starter fs.FS) (*Repo, error) {
 // SyncVendor replaces the site's vendor assets with those in starter, so a
 // newer binary brings its newer Bootstrap Italia to every build.
 func (r *Repo) SyncVendor(starter fs.FS) error {
-	dst := filepath.Join(r.Dir, filepath.FromSlash(VendorDir))
+	return syncVendor(r.Dir, starter)
+}
+
+// syncVendor writes the vendor assets of starter into the site at dir.
+func syncVendor(dir string, starter fs.FS) error {
+	dst := filepath.Join(dir, filepath.FromSlash(VendorDir))
 	if err := os.RemoveAll(dst); err != nil {
 		return err
 	}
@@ -96,6 +103,77 @@ func (r *Repo) SyncVendor(starter fs.FS) error {
 		return nil
 	}
 	return copyFS(dst, sub, func(string) bool { return true })
+}
+
+// Export writes the tree of ref (a branch or a commit) into dir, with the
+// vendor assets of starter, ready for Hugo: how a CMS draft branch is built
+// into a preview without touching the working tree.
+func (r *Repo) Export(ctx context.Context, ref, dir string, starter fs.FS) error {
+	if strings.HasPrefix(ref, "-") {
+		return fmt.Errorf("siterepo: invalid ref %q", ref)
+	}
+	cmd := exec.CommandContext(ctx, "git", "archive", "--format=tar", ref)
+	cmd.Dir = r.Dir
+	cmd.Env = []string{"HOME=" + r.Dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "PATH=" + os.Getenv("PATH"), "LC_ALL=C"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	extractErr := extractTar(out, dir)
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("siterepo: git archive %s: %w: %s", ref, err, strings.TrimSpace(stderr.String()))
+	}
+	if extractErr != nil {
+		return extractErr
+	}
+	return syncVendor(dir, starter)
+}
+
+// extractTar writes the regular files and folders of a git archive into dir;
+// git archive holds nothing else worth building, and names from it cannot
+// leave dir (checked anyway).
+func extractTar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(filepath.FromSlash(h.Name))
+		if name == "." || strings.HasPrefix(name, "..") || filepath.IsAbs(name) {
+			continue
+		}
+		target := filepath.Join(dir, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			f, err := os.Create(target)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, tr); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // Commit records every change in the working tree as one commit by author.
