@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,8 @@ func newBuildCmd() *cobra.Command {
 	return cmd
 }
 
+var buildMu sync.Mutex
+
 type buildResult struct {
 	site.Result
 	DeployID string
@@ -49,6 +52,10 @@ type buildResult struct {
 // directory, stores it as an immutable deploy and makes it live. A failed
 // build publishes nothing: the previous deploy stays online.
 func buildAndPublish(ctx context.Context, dir datadir.Dir, log io.Writer) (buildResult, error) {
+	// One build at a time in this process: a CMS publish and a scheduled
+	// rebuild share the site folder Hugo works in.
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	repo, err := siterepo.Open(dir.Site())
 	if err != nil {
 		return buildResult{}, err

@@ -37,6 +37,7 @@ import (
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/schedule"
 	"github.com/comune-torino/portale/internal/site"
 	"github.com/comune-torino/portale/internal/siterepo"
 	"github.com/comune-torino/portale/internal/staff"
@@ -182,6 +183,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	static := deploy.NewServer(deploys, deploy.ServerOptions{Logger: logger})
 	// A build by another process publishes a new deploy; pick it up promptly.
 	go static.Watch(ctx, 2*time.Second)
+	go rebuildAtBoundaries(ctx, dir, logger, static.Reload)
 	staffLogin, err := staff.New(staff.Config{Store: db, Logger: logger, Secure: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return err
@@ -457,4 +459,43 @@ func (p sitePublisher) Preview(ctx context.Context, branch, commit string) (stri
 		}
 	}
 	return url, nil
+}
+
+// recheck is how often the schedule is read again, for dates that the CMS
+// adds after the last look.
+const recheck = 10 * time.Minute
+
+// rebuildAtBoundaries rebuilds and publishes the site when a page's publish
+// or expiry moment comes (C6), so an expired ordinance leaves menus and lists
+// with no action by anyone.
+func rebuildAtBoundaries(ctx context.Context, dir datadir.Dir, logger *slog.Logger, reload func() error) {
+	content := filepath.Join(dir.Site(), "content")
+	for {
+		next, ok, err := schedule.NextBoundary(content, time.Now())
+		if err != nil {
+			logger.Warn("reading the publication schedule", "err", err)
+		}
+		wait := recheck
+		if ok && time.Until(next) < wait {
+			wait = time.Until(next) + time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if !ok || time.Now().Before(next) {
+			continue
+		}
+		var hugoLog bytes.Buffer
+		res, err := buildAndPublish(ctx, dir, &hugoLog)
+		if err != nil {
+			logger.Error("scheduled rebuild failed: the previous deploy stays online", "err", err)
+			continue
+		}
+		if err := reload(); err != nil {
+			logger.Warn("reload after the scheduled rebuild", "err", err)
+		}
+		logger.Info("site rebuilt at a publish or expiry time", "boundary", next.Format(time.RFC3339), "deploy", res.DeployID)
+	}
 }
