@@ -95,6 +95,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.mux.Handle("GET /cms/config.yml", editors(http.HandlerFunc(h.serveConfig)))
 	h.mux.Handle("GET /cms/{file}", editors(http.HandlerFunc(h.serveAsset)))
 	h.mux.Handle("POST /cms/api/v1", cfg.Staff.Protect(editors(http.HandlerFunc(h.serveAPI))))
+	h.mux.Handle("GET /cms/storico", http.RedirectHandler("/cms/storico/", http.StatusMovedPermanently))
+	h.mux.Handle("GET /cms/storico/{$}", editors(http.HandlerFunc(h.serveHistoryIndex)))
+	h.mux.Handle("GET /cms/storico/pagina", editors(http.HandlerFunc(h.serveHistoryPage)))
+	h.mux.Handle("POST /cms/storico/ripristina", cfg.Staff.Protect(editors(http.HandlerFunc(h.serveRestore))))
 	return h, nil
 }
 
