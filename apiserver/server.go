@@ -19,6 +19,7 @@ import (
 	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -38,6 +39,7 @@ type Store interface {
 	profilo.Store
 	pagamenti.AttemptStore
 	VerbaleByNAV(ctx context.Context, nav string) (store.VerbaleRow, error)
+	rateizzazioni.Store
 }
 
 // Config wires the server to the rest of the portal.
@@ -115,6 +117,9 @@ func New(cfg Config) *Server {
 	}
 	// Documents and the statement must compute with the same rules.
 	cfg.Ente.Rules = cfg.Rules
+	if cfg.DB != nil {
+		cfg.DB = withPlans{cfg.DB}
+	}
 	if cfg.LiveDeploy == nil {
 		cfg.LiveDeploy = func() string { return "" }
 	}
@@ -186,6 +191,14 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodGet, "/me/posizioni-coattive", s.handle(s.getPosizioniCoattive))
 			r.Method(http.MethodGet, "/me/preferenze", s.handle(s.getPreferenze))
 			r.Method(http.MethodPut, "/me/preferenze", s.handle(s.putPreferenze))
+			r.Method(http.MethodGet, "/me/rateizzazioni", s.handle(s.getRateizzazioni))
+			r.Method(http.MethodPost, "/me/rateizzazioni", s.handle(s.postRateizzazione))
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireBackoffice(scopeRateizzazioniWrite))
+			r.Method(http.MethodGet, "/backoffice/rateizzazioni", s.handle(s.getBackofficeRateizzazioni))
+			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/approva", s.handle(s.postApprovaRateizzazione))
+			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/respingi", s.handle(s.postRespingiRateizzazione))
 		})
 		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))
 		r.With(s.requireToken(scopeEventsRead)).Method(http.MethodGet, "/events", s.handle(s.getEvents))

@@ -13,6 +13,7 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/codicefiscale"
+	"github.com/comune-torino/portale/internal/money"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/store"
 	"github.com/comune-torino/portale/internal/verbali"
@@ -21,6 +22,9 @@ import (
 // Store is what payments need from storage; *store.DB implements it.
 type Store interface {
 	VerbaleByNAV(ctx context.Context, nav string) (store.VerbaleRow, error)
+	VerbaleByNumero(ctx context.Context, numero string) (store.VerbaleRow, error)
+	InstalmentByNAV(ctx context.Context, nav string) (store.Instalment, error)
+	MarkPlanned(ctx context.Context, rows []store.VerbaleRow) error
 	RecordPayment(ctx context.Context, p store.Payment, event any) (store.PaymentOutcome, error)
 }
 
@@ -36,8 +40,17 @@ type Positions struct {
 
 var _ pagopa.Positions = (*Positions)(nil)
 
-// Lookup returns the position behind notice with the amount due on today.
+// Lookup returns the position behind notice with the amount due on today:
+// a verbale's, or an instalment's of an approved plan (its amount fixed by
+// the plan).
 func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, today civil.Date) (pagopa.Position, error) {
+	in, err := p.Store.InstalmentByNAV(ctx, notice.String())
+	switch {
+	case err == nil:
+		return p.instalment(ctx, notice, in)
+	case !errors.Is(err, store.ErrNotFound):
+		return pagopa.Position{}, err
+	}
 	row, err := p.Store.VerbaleByNAV(ctx, notice.String())
 	if errors.Is(err, store.ErrNotFound) {
 		return pagopa.Position{}, fmt.Errorf("notice %s: %w", notice, pagopa.ErrPositionNotFound)
@@ -45,7 +58,11 @@ func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, toda
 	if err != nil {
 		return pagopa.Position{}, err
 	}
-	rec, err := verbali.FromRow(row)
+	rows := []store.VerbaleRow{row}
+	if err := p.Store.MarkPlanned(ctx, rows); err != nil {
+		return pagopa.Position{}, err
+	}
+	rec, err := verbali.FromRow(rows[0])
 	if err != nil {
 		return pagopa.Position{}, err
 	}
@@ -57,7 +74,7 @@ func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, toda
 	if debtor != nil {
 		cf = debtor.CodiceFiscale
 	}
-	st, err := verbali.Statement(cf, []store.VerbaleRow{row}, today, verbali.StatementOptions{Rules: p.Rules})
+	st, err := verbali.Statement(cf, rows, today, verbali.StatementOptions{Rules: p.Rules})
 	if err != nil {
 		return pagopa.Position{}, err
 	}
@@ -83,6 +100,37 @@ func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, toda
 	return pos, nil
 }
 
+// instalment is the position of one instalment of an approved plan; its
+// debtor is the citizen who proposed the plan.
+func (p *Positions) instalment(ctx context.Context, notice pagopa.NoticeNumber, in store.Instalment) (pagopa.Position, error) {
+	pos := pagopa.Position{Notice: notice, Debtor: pagopa.Subject{FiscalCode: in.CodiceFiscale},
+		Description: fmt.Sprintf("Rata %d della rateizzazione n. %d - Verbale n. %s", in.Numero, in.PlanID, in.Verbale)}
+	row, err := p.Store.VerbaleByNumero(ctx, in.Verbale)
+	if err != nil {
+		return pagopa.Position{}, err
+	}
+	rec, err := verbali.FromRow(row)
+	if err != nil {
+		return pagopa.Position{}, err
+	}
+	for _, who := range []*verbali.Persona{rec.Trasgressore, rec.Obbligato} {
+		if who != nil && who.CodiceFiscale == in.CodiceFiscale {
+			pos.Debtor.Name = strings.TrimSpace(who.Nome + " " + who.Cognome)
+			break
+		}
+	}
+	if in.PaidAt != "" {
+		pos.Status = pagopa.PositionPaid
+		return pos, nil
+	}
+	due, err := civil.Parse(in.Scadenza)
+	if err != nil {
+		return pagopa.Position{}, fmt.Errorf("instalment %s: %w", notice, err)
+	}
+	pos.Status, pos.Amount, pos.DueDate = pagopa.PositionOpen, money.Cents(in.ImportoCent), due
+	return pos, nil
+}
+
 // description is the payment's reason: the verbale and the articles, with no
 // personal data (pagoPA shows it in apps and on receipts).
 func description(r *verbali.Record) string {
@@ -98,32 +146,47 @@ func description(r *verbali.Record) string {
 }
 
 type paymentEvent struct {
-	NAV         string `json:"nav"`
-	IUV         string `json:"iuv"`
-	ReceiptID   string `json:"receipt_id"`
-	ImportoCent int64  `json:"importo_cent"`
-	PagatoIl    string `json:"pagato_il"`
-	PSP         string `json:"psp"`
+	// RateizzazioneID and Rata name the instalment paid, when the notice is
+	// one of a plan's.
+	RateizzazioneID int64  `json:"rateizzazione_id,omitempty"`
+	Rata            int    `json:"rata,omitempty"`
+	NAV             string `json:"nav"`
+	IUV             string `json:"iuv"`
+	ReceiptID       string `json:"receipt_id"`
+	ImportoCent     int64  `json:"importo_cent"`
+	PagatoIl        string `json:"pagato_il"`
+	PSP             string `json:"psp"`
 }
 
 // RecordReceipt records a successful payment once; repeats are duplicates and
-// disagreements are kept for review (and logged at ERROR, the alert).
+// disagreements are kept for review (and logged at ERROR, the alert). An
+// instalment's payment is filed under its plan's first verbale and marks the
+// instalment paid, not the verbale.
 func (p *Positions) RecordReceipt(ctx context.Context, r pagopa.Receipt) (pagopa.RecordResult, error) {
-	row, err := p.Store.VerbaleByNAV(ctx, r.Notice.String())
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, fmt.Errorf("receipt %s for notice %s: %w", r.ReceiptID, r.Notice, pagopa.ErrPositionNotFound)
-	}
-	if err != nil {
+	event := paymentEvent{NAV: r.Notice.String(), IUV: r.Notice.IUV(), ReceiptID: r.ReceiptID, ImportoCent: int64(r.Amount),
+		PagatoIl: r.PaymentTime.UTC().Format("2006-01-02T15:04:05Z"), PSP: r.PSPCompanyName}
+	numero := ""
+	in, err := p.Store.InstalmentByNAV(ctx, event.NAV)
+	switch {
+	case err == nil:
+		numero, event.RateizzazioneID, event.Rata = in.Verbale, in.PlanID, in.Numero
+	case errors.Is(err, store.ErrNotFound):
+		row, err := p.Store.VerbaleByNAV(ctx, event.NAV)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Errorf("receipt %s for notice %s: %w", r.ReceiptID, r.Notice, pagopa.ErrPositionNotFound)
+		}
+		if err != nil {
+			return 0, err
+		}
+		numero = row.Numero
+	default:
 		return 0, err
 	}
 	pay := store.Payment{
-		ReceiptID: r.ReceiptID, NAV: r.Notice.String(), Numero: row.Numero, AmountCents: int64(r.Amount),
+		ReceiptID: r.ReceiptID, NAV: event.NAV, Numero: numero, AmountCents: event.ImportoCent,
 		PaidAt: r.PaymentTime, PSP: r.PSPCompanyName, Receipt: r.XML,
 	}
-	out, err := p.Store.RecordPayment(ctx, pay, paymentEvent{
-		NAV: pay.NAV, IUV: r.Notice.IUV(), ReceiptID: r.ReceiptID, ImportoCent: pay.AmountCents,
-		PagatoIl: r.PaymentTime.UTC().Format("2006-01-02T15:04:05Z"), PSP: r.PSPCompanyName,
-	})
+	out, err := p.Store.RecordPayment(ctx, pay, event)
 	if err != nil {
 		return 0, err
 	}
@@ -135,8 +198,10 @@ func (p *Positions) RecordReceipt(ctx context.Context, r pagopa.Receipt) (pagopa
 			"receipt_id", r.ReceiptID, "nav", pay.NAV, "debtor", codicefiscale.Mask(r.Debtor.FiscalCode))
 		return pagopa.ReceiptConflict, nil
 	}
-	if p.Paid != nil {
-		p.Paid(ctx, row.Numero)
+	// The receipt sent to the citizen is the verbale's: an instalment's
+	// payment shows in their plan instead.
+	if p.Paid != nil && event.RateizzazioneID == 0 {
+		p.Paid(ctx, numero)
 	}
 	return pagopa.ReceiptRecorded, nil
 }

@@ -119,7 +119,7 @@ func Statement(cf string, rows []store.VerbaleRow, today civil.Date, opts Statem
 func FromRow(row store.VerbaleRow) (*Record, error) {
 	key := keyOf(row)
 	if rec, ok := recordCache.get(key, row.Record); ok {
-		return &rec, nil
+		return inPlan(row, rec), nil
 	}
 	var rec Record
 	if err := json.Unmarshal(row.Record, &rec); err != nil {
@@ -135,8 +135,20 @@ func FromRow(row store.VerbaleRow) (*Record, error) {
 		rec.Pagamento = &Pagamento{Data: paid, ImportoCent: money.Cents(row.PaidCents)}
 	}
 	recordCache.put(key, row.Record, rec)
-	return &rec, nil
+	return inPlan(row, rec), nil
 }
+
+// inPlan applies an instalment plan the portal approved (row.Stato
+// "rateizzato", see store.MarkPlanned) to a verbale still open in the
+// gestionale's record. It works on the copy, so the cache keeps the record.
+func inPlan(row store.VerbaleRow, rec Record) *Record {
+	if row.Stato == store.PlanStato && aperto[rec.Stato] {
+		rec.Stato = StatoRateizzato
+	}
+	return &rec
+}
+
+var aperto = map[Stato]bool{StatoPreavviso: true, StatoContestato: true, StatoNotificato: true}
 
 // served is the day the terms run from: contestation or notification; a
 // pre-notice runs from the day of the violation, the terms a citizen gets
