@@ -91,12 +91,20 @@ type SessionStore interface {
 	Consent(ctx context.Context, codiceFiscale string) (store.Consent, error)
 	GiveConsent(ctx context.Context, codiceFiscale, version string, at time.Time) error
 	WithdrawConsent(ctx context.Context, codiceFiscale string, at time.Time) error
+
+	// Version changes with every commit to the store (see store.DB.Version):
+	// sessions and consents read at one version are reused until it moves.
+	Version(ctx context.Context) (uint64, error)
 }
 
 // Service is citizen authentication for one portal.
 type Service struct {
 	cfg      Config
 	sessions SessionStore
+	// Sessions and consents as last read, valid at the store version they
+	// were read at: a request that finds them current costs no query.
+	sessionMemo store.Memo[string, store.Session]
+	consentMemo store.Memo[string, consentResponse]
 	logger   *slog.Logger
 	secure   bool
 	csrf     *http.CrossOriginProtection

@@ -26,6 +26,21 @@ type consentResponse struct {
 }
 
 func (s *Service) consentOf(ctx context.Context, cf string) (consentResponse, error) {
+	gen, err := s.sessions.Version(ctx)
+	if err != nil {
+		return consentResponse{}, fmt.Errorf("auth: read consent: %w", err)
+	}
+	if resp, ok := s.consentMemo.Get(cf, gen); ok {
+		return resp, nil
+	}
+	resp, err := s.readConsent(ctx, cf)
+	if err == nil {
+		s.consentMemo.Put(cf, gen, resp)
+	}
+	return resp, err
+}
+
+func (s *Service) readConsent(ctx context.Context, cf string) (consentResponse, error) {
 	resp := consentResponse{VersioneRichiesta: s.cfg.PrivacyVersion, InformativaURL: s.cfg.PrivacyNoticeURL}
 	c, err := s.sessions.Consent(ctx, cf)
 	if errors.Is(err, store.ErrNotFound) {

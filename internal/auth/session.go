@@ -104,7 +104,7 @@ func (s *Service) currentSession(w http.ResponseWriter, r *http.Request) (store.
 		return store.Session{}, errLoginRequired
 	}
 	ctx := r.Context()
-	sess, err := s.sessions.Session(ctx, hashID(cookie.Value))
+	sess, err := s.session(ctx, hashID(cookie.Value))
 	if errors.Is(err, store.ErrNotFound) {
 		s.clearCookie(w, r, sessionCookie, "/")
 		return store.Session{}, errLoginRequired
@@ -128,6 +128,23 @@ func (s *Service) currentSession(w http.ResponseWriter, r *http.Request) (store.
 		}
 	}
 	return sess, nil
+}
+
+// session reads a session, from memory when nothing was committed since it
+// was last read.
+func (s *Service) session(ctx context.Context, idHash string) (store.Session, error) {
+	gen, err := s.sessions.Version(ctx)
+	if err != nil {
+		return store.Session{}, err
+	}
+	if sess, ok := s.sessionMemo.Get(idHash, gen); ok {
+		return sess, nil
+	}
+	sess, err := s.sessions.Session(ctx, idHash)
+	if err == nil {
+		s.sessionMemo.Put(idHash, gen, sess)
+	}
+	return sess, err
 }
 
 func citizenOf(sess store.Session) Citizen {

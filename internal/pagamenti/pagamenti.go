@@ -26,6 +26,8 @@ type Store interface {
 	InstalmentByNAV(ctx context.Context, nav string) (store.Instalment, error)
 	MarkPlanned(ctx context.Context, rows []store.VerbaleRow) error
 	RecordPayment(ctx context.Context, p store.Payment, event any) (store.PaymentOutcome, error)
+	// Version changes with every commit (see store.DB.Version).
+	Version(ctx context.Context) (uint64, error)
 }
 
 // Positions answers the pagoPA node about the portal's notices.
@@ -36,6 +38,16 @@ type Positions struct {
 	// Paid, when set, is called after a new payment is recorded (to send the
 	// receipt to the citizen). Its failure does not undo the payment.
 	Paid func(ctx context.Context, numero string)
+
+	// positions keeps each notice's position as last computed, valid for
+	// its day and store version: the node verifies a notice and asks for
+	// it again moments later, and so do retries.
+	positions store.Memo[string, cachedPosition]
+}
+
+type cachedPosition struct {
+	day civil.Date
+	pos pagopa.Position
 }
 
 var _ pagopa.Positions = (*Positions)(nil)
@@ -44,16 +56,34 @@ var _ pagopa.Positions = (*Positions)(nil)
 // a verbale's, or an instalment's of an approved plan (its amount fixed by
 // the plan).
 func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, today civil.Date) (pagopa.Position, error) {
-	in, err := p.Store.InstalmentByNAV(ctx, notice.String())
-	switch {
-	case err == nil:
-		return p.instalment(ctx, notice, in)
-	case !errors.Is(err, store.ErrNotFound):
+	gen, err := p.Store.Version(ctx)
+	if err != nil {
 		return pagopa.Position{}, err
 	}
+	nav := notice.String()
+	if c, ok := p.positions.Get(nav, gen); ok && c.day == today {
+		return c.pos, nil
+	}
+	pos, err := p.lookup(ctx, notice, today)
+	if err == nil {
+		p.positions.Put(nav, gen, cachedPosition{day: today, pos: pos})
+	}
+	return pos, err
+}
+
+func (p *Positions) lookup(ctx context.Context, notice pagopa.NoticeNumber, today civil.Date) (pagopa.Position, error) {
+	// Verbali's and instalments' notices come from one sequence: a notice
+	// is one or the other. Verbali are the many.
 	row, err := p.Store.VerbaleByNAV(ctx, notice.String())
 	if errors.Is(err, store.ErrNotFound) {
-		return pagopa.Position{}, fmt.Errorf("notice %s: %w", notice, pagopa.ErrPositionNotFound)
+		in, err := p.Store.InstalmentByNAV(ctx, notice.String())
+		switch {
+		case err == nil:
+			return p.instalment(ctx, notice, in)
+		case errors.Is(err, store.ErrNotFound):
+			return pagopa.Position{}, fmt.Errorf("notice %s: %w", notice, pagopa.ErrPositionNotFound)
+		}
+		return pagopa.Position{}, err
 	}
 	if err != nil {
 		return pagopa.Position{}, err
