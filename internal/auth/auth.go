@@ -105,9 +105,9 @@ type Service struct {
 	// were read at: a request that finds them current costs no query.
 	sessionMemo store.Memo[string, store.Session]
 	consentMemo store.Memo[string, consentResponse]
-	logger   *slog.Logger
-	secure   bool
-	csrf     *http.CrossOriginProtection
+	logger      *slog.Logger
+	secure      bool
+	csrf        *http.CrossOriginProtection
 
 	mu       sync.Mutex
 	provider *provider
