@@ -3,8 +3,13 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/comune-torino/portale/internal/money"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
@@ -24,7 +29,7 @@ func (s withPlans) VerbaliOf(ctx context.Context, cf string) ([]store.VerbaleRow
 }
 
 func (s *Server) plans() *rateizzazioni.Service {
-	return &rateizzazioni.Service{Store: s.cfg.DB, Rules: s.cfg.Rules, NAV: s.cfg.NAV}
+	return &rateizzazioni.Service{Store: s.cfg.DB, Rules: s.cfg.Rules, NAV: s.cfg.NAV, Settings: s.cfg.Rateizzazioni}
 }
 
 // rataJSON is one instalment of an approved plan.
@@ -39,27 +44,74 @@ type rataJSON struct {
 	PagataIl      *string     `json:"pagata_il"`
 }
 
-// rateizzazioneJSON is a plan as the API answers it.
-type rateizzazioneJSON struct {
-	ID                  int64       `json:"id"`
-	Stato               string      `json:"stato"`
-	Verbali             []string    `json:"verbali"`
-	Rate                int         `json:"rate"`
-	TotaleCent          money.Cents `json:"totale_cent"`
-	RedditoCent         money.Cents `json:"reddito_cent"`
-	FamiliariConviventi int         `json:"familiari_conviventi"`
-	PropostaIl          time.Time   `json:"proposta_il"`
-	DecisaIl            *time.Time  `json:"decisa_il"`
-	DecisaDa            string      `json:"decisa_da,omitempty"` // staff only
-	Motivo              string      `json:"motivo,omitempty"`
-	Piano               []rataJSON  `json:"piano"`
+// contropropostaJSON is the office's counter-proposal, with the schedule
+// the citizen gets by accepting it.
+type contropropostaJSON struct {
+	Rate          int        `json:"rate"`
+	PrimaScadenza string     `json:"prima_scadenza"`
+	Nota          string     `json:"nota"`
+	Piano         []rataJSON `json:"piano"`
 }
 
-func planJSON(p store.Plan, staff bool) rateizzazioneJSON {
+// approvazioneJSON is one office's approval.
+type approvazioneJSON struct {
+	Ufficio string    `json:"ufficio"` // polizia or riscossione
+	Il      time.Time `json:"il"`
+	Da      string    `json:"da,omitempty"` // staff only
+}
+
+// allegatoJSON is a document attached to a plan.
+type allegatoJSON struct {
+	ID         int64     `json:"id"`
+	Nome       string    `json:"nome"`
+	Tipo       string    `json:"tipo"`
+	Dimensione int64     `json:"dimensione"`
+	CaricatoIl time.Time `json:"caricato_il"`
+	URL        string    `json:"url"`
+}
+
+// rateizzazioneJSON is a plan as the API answers it.
+type rateizzazioneJSON struct {
+	ID                  int64               `json:"id"`
+	Stato               string              `json:"stato"`
+	Verbali             []string            `json:"verbali"`
+	Rate                int                 `json:"rate"`
+	TotaleCent          money.Cents         `json:"totale_cent"`
+	RedditoCent         money.Cents         `json:"reddito_cent"`
+	FamiliariConviventi int                 `json:"familiari_conviventi"`
+	PropostaIl          time.Time           `json:"proposta_il"`
+	DecisaIl            *time.Time          `json:"decisa_il"`
+	DecisaDa            string              `json:"decisa_da,omitempty"` // staff only
+	Motivo              string              `json:"motivo,omitempty"`
+	Controproposta      *contropropostaJSON `json:"controproposta,omitempty"`
+	Approvazioni        []approvazioneJSON  `json:"approvazioni"`
+	InAttesaDi          []string            `json:"in_attesa_di"`
+	DecadutaIl          *time.Time          `json:"decaduta_il,omitempty"`
+	SaldoDecadenzaCent  *money.Cents        `json:"saldo_decadenza_cent,omitempty"`
+	Allegati            []allegatoJSON      `json:"allegati"`
+	Piano               []rataJSON          `json:"piano"`
+}
+
+func rataOf(in store.Instalment) rataJSON {
+	r := rataJSON{Numero: in.Numero, Scadenza: in.Scadenza, CapitaleCent: money.Cents(in.CapitaleCent),
+		InteressiCent: money.Cents(in.InteressiCent), ImportoCent: money.Cents(in.ImportoCent), NAV: in.NAV}
+	if in.PaidAt != "" {
+		paid := in.PaidAt
+		r.Pagata, r.PagataIl = true, &paid
+	}
+	return r
+}
+
+func (s *Server) planJSON(p store.Plan, staff bool) rateizzazioneJSON {
+	svc := s.plans()
 	out := rateizzazioneJSON{
 		ID: p.ID, Stato: p.Stato, Verbali: p.Verbali, Rate: p.Rate, TotaleCent: money.Cents(p.TotaleCent),
 		RedditoCent: money.Cents(p.RedditoCent), FamiliariConviventi: p.Familiari, PropostaIl: p.ProposedAt,
-		Motivo: p.Motivo, Piano: make([]rataJSON, 0, len(p.Instalments)),
+		Motivo: p.Motivo, Piano: make([]rataJSON, 0, len(p.Instalments)), Approvazioni: []approvazioneJSON{},
+		InAttesaDi: svc.WaitingFor(p), Allegati: make([]allegatoJSON, 0, len(p.Attachments)),
+	}
+	if out.InAttesaDi == nil {
+		out.InAttesaDi = []string{}
 	}
 	if !p.DecidedAt.IsZero() {
 		at := p.DecidedAt
@@ -68,22 +120,46 @@ func planJSON(p store.Plan, staff bool) rateizzazioneJSON {
 	if staff {
 		out.DecisaDa = p.DecidedBy
 	}
-	for _, in := range p.Instalments {
-		r := rataJSON{Numero: in.Numero, Scadenza: in.Scadenza, CapitaleCent: money.Cents(in.CapitaleCent),
-			InteressiCent: money.Cents(in.InteressiCent), ImportoCent: money.Cents(in.ImportoCent), NAV: in.NAV}
-		if in.PaidAt != "" {
-			paid := in.PaidAt
-			r.Pagata, r.PagataIl = true, &paid
+	for _, a := range []struct {
+		ufficio, by string
+		at          time.Time
+	}{{rateizzazioni.ApprovedByPolice, p.PoliceApprovedBy, p.PoliceApprovedAt}, {rateizzazioni.ApprovedByCollector, p.CollectorApprovedBy, p.CollectorApprovedAt}} {
+		if a.by == "" {
+			continue
 		}
-		out.Piano = append(out.Piano, r)
+		ap := approvazioneJSON{Ufficio: a.ufficio, Il: a.at}
+		if staff {
+			ap.Da = a.by
+		}
+		out.Approvazioni = append(out.Approvazioni, ap)
+	}
+	if p.Stato == store.PlanCounter {
+		c := &contropropostaJSON{Rate: p.CounterRate, PrimaScadenza: p.CounterFirstDue, Nota: p.CounterNote, Piano: []rataJSON{}}
+		if plan, err := svc.CounterSchedule(p); err == nil {
+			for _, in := range plan {
+				c.Piano = append(c.Piano, rataOf(in))
+			}
+		}
+		out.Controproposta = c
+	}
+	if !p.LapsedAt.IsZero() {
+		at, saldo := p.LapsedAt, money.Cents(p.LapsedBalanceCent)
+		out.DecadutaIl, out.SaldoDecadenzaCent = &at, &saldo
+	}
+	for _, a := range p.Attachments {
+		out.Allegati = append(out.Allegati, allegatoJSON{ID: a.ID, Nome: a.Name, Tipo: a.ContentType, Dimensione: a.Size,
+			CaricatoIl: a.UploadedAt, URL: fmt.Sprintf("/api/v1/me/rateizzazioni/%d/allegati/%d", p.ID, a.ID)})
+	}
+	for _, in := range p.Instalments {
+		out.Piano = append(out.Piano, rataOf(in))
 	}
 	return out
 }
 
-func plansJSON(plans []store.Plan, staff bool) map[string][]rateizzazioneJSON {
+func (s *Server) plansJSON(plans []store.Plan, staff bool) map[string][]rateizzazioneJSON {
 	out := make([]rateizzazioneJSON, len(plans))
 	for i, p := range plans {
-		out[i] = planJSON(p, staff)
+		out[i] = s.planJSON(p, staff)
 	}
 	return map[string][]rateizzazioneJSON{"rateizzazioni": out}
 }
@@ -100,6 +176,10 @@ func planError(err error) error {
 		status = http.StatusNotFound
 	case rateizzazioni.Conflict:
 		status = http.StatusConflict
+	case rateizzazioni.Forbidden:
+		status = http.StatusForbidden
+	case rateizzazioni.TooLarge:
+		status = http.StatusRequestEntityTooLarge
 	}
 	return &Error{Status: status, Codice: e.Codice, Messaggio: e.Messaggio}
 }
@@ -115,7 +195,7 @@ func (s *Server) postRateizzazione(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return planError(err)
 	}
-	writeJSON(w, http.StatusCreated, planJSON(p, false))
+	writeJSON(w, http.StatusCreated, s.planJSON(p, false))
 	return nil
 }
 
@@ -126,6 +206,90 @@ func (s *Server) getRateizzazioni(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, plansJSON(plans, false))
+	writeJSON(w, http.StatusOK, s.plansJSON(plans, false))
+	return nil
+}
+
+// postAccettaRateizzazione answers POST /api/v1/me/rateizzazioni/{id}/accetta:
+// the citizen accepts the office's counter-proposal, and the plan is
+// approved with its schedule.
+func (s *Server) postAccettaRateizzazione(w http.ResponseWriter, r *http.Request) error {
+	id, err := planID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.plans().Accept(r.Context(), citizenCF(r), id, s.cfg.Now())
+	if err != nil {
+		return planError(err)
+	}
+	writeJSON(w, http.StatusOK, s.planJSON(p, false))
+	return nil
+}
+
+// postRifiutaRateizzazione answers POST /api/v1/me/rateizzazioni/{id}/rifiuta:
+// the citizen refuses the counter-proposal; the plan is rejected.
+func (s *Server) postRifiutaRateizzazione(w http.ResponseWriter, r *http.Request) error {
+	id, err := planID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.plans().Refuse(r.Context(), citizenCF(r), id, s.cfg.Now())
+	if err != nil {
+		return planError(err)
+	}
+	writeJSON(w, http.StatusOK, s.planJSON(p, false))
+	return nil
+}
+
+var errAttachmentMissing = &Error{Status: http.StatusBadRequest, Codice: "FILE_MANCANTE",
+	Messaggio: "Scegli il documento da allegare (campo file, in un modulo multipart/form-data)."}
+
+// postAllegatoRateizzazione answers POST /api/v1/me/rateizzazioni/{id}/allegati
+// (multipart/form-data, field file): a PDF, PNG or JPEG of at most 5 MB,
+// at most 5 per plan.
+func (s *Server) postAllegatoRateizzazione(w http.ResponseWriter, r *http.Request) error {
+	id, err := planID(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, rateizzazioni.MaxAttachmentSize+64<<10)
+	f, hdr, err := r.FormFile("file")
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return planError(rateizzazioni.ErrAttachmentTooLarge)
+	case err != nil:
+		return errAttachmentMissing
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, rateizzazioni.MaxAttachmentSize+1))
+	if err != nil {
+		return err
+	}
+	a, err := s.plans().Attach(r.Context(), citizenCF(r), id, hdr.Filename, data, s.cfg.Now())
+	if err != nil {
+		return planError(err)
+	}
+	writeJSON(w, http.StatusCreated, allegatoJSON{ID: a.ID, Nome: a.Name, Tipo: a.ContentType, Dimensione: a.Size,
+		CaricatoIl: a.UploadedAt, URL: fmt.Sprintf("/api/v1/me/rateizzazioni/%d/allegati/%d", id, a.ID)})
+	return nil
+}
+
+// getAllegatoRateizzazione answers GET /api/v1/me/rateizzazioni/{id}/allegati/{allegato}:
+// the document, to its citizen only.
+func (s *Server) getAllegatoRateizzazione(w http.ResponseWriter, r *http.Request) error {
+	id, err := planID(r)
+	if err != nil {
+		return err
+	}
+	aid, err := strconv.ParseInt(chi.URLParam(r, "allegato"), 10, 64)
+	if err != nil || aid < 1 {
+		return planError(rateizzazioni.ErrAttachmentNotFound)
+	}
+	a, err := s.plans().Attachment(r.Context(), citizenCF(r), id, aid)
+	if err != nil {
+		return planError(err)
+	}
+	rateizzazioni.ServeAttachment(w, a)
 	return nil
 }

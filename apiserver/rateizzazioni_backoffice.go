@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/comune-torino/portale/internal/apitoken"
+	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -19,7 +20,7 @@ import (
 const scopeRateizzazioniWrite = "rateizzazioni:write"
 
 // backofficeRoles are the staff roles that decide instalment plans.
-var backofficeRoles = []staff.Role{staff.Operatore, staff.Responsabile, staff.Riscossione}
+var backofficeRoles = []staff.Role{staff.Operatore, staff.Responsabile, staff.Riscossione, staff.Amministratore}
 
 var (
 	errStaffUnavailable = &Error{Status: http.StatusServiceUnavailable, Codice: "BACKOFFICE_NON_DISPONIBILE",
@@ -31,15 +32,15 @@ var (
 	errPlanNotFound = &Error{Status: http.StatusNotFound, Codice: "RATEIZZAZIONE_NON_TROVATA",
 		Messaggio: "Questa rateizzazione non esiste."}
 	errPlanState = &Error{Status: http.StatusBadRequest, Codice: "STATO_NON_VALIDO",
-		Messaggio: "stato deve essere proposta, approvata o respinta."}
+		Messaggio: "stato deve essere proposta, controproposta, approvata, respinta o decaduta."}
 )
 
 type authorKey struct{}
 
-// authorOf names who decides: the staff member's username, or the system
-// named in the gestionale's token.
-func authorOf(ctx context.Context) string {
-	a, _ := ctx.Value(authorKey{}).(string)
+// authorOf names who decides: the staff member with their role, or the
+// system named in the gestionale's token.
+func authorOf(ctx context.Context) rateizzazioni.Actor {
+	a, _ := ctx.Value(authorKey{}).(rateizzazioni.Actor)
 	return a
 }
 
@@ -60,7 +61,8 @@ func (s *Server) requireBackoffice(scope string) func(http.Handler) http.Handler
 				case !claims.Has(scope):
 					return errScope
 				}
-				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authorKey{}, "gestionale:"+claims.Subject)))
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authorKey{},
+					rateizzazioni.Actor{Username: "gestionale:" + claims.Subject, Role: rateizzazioni.RoleGestionale})))
 				return nil
 			}
 			if s.cfg.Staff == nil {
@@ -75,7 +77,8 @@ func (s *Server) requireBackoffice(scope string) func(http.Handler) http.Handler
 			case !slices.Contains(backofficeRoles, u.Role):
 				return errStaffRole
 			}
-			ctx := context.WithValue(staff.WithUser(r.Context(), u), authorKey{}, u.Username)
+			ctx := context.WithValue(staff.WithUser(r.Context(), u), authorKey{},
+				rateizzazioni.Actor{Username: u.Username, Role: string(u.Role)})
 			s.cfg.Staff.Protect(next).ServeHTTP(w, r.WithContext(ctx))
 			return nil
 		})
@@ -89,14 +92,14 @@ func (s *Server) getBackofficeRateizzazioni(w http.ResponseWriter, r *http.Reque
 	if stato == "" {
 		stato = store.PlanProposed
 	}
-	if !slices.Contains([]string{store.PlanProposed, store.PlanApproved, store.PlanRejected}, stato) {
+	if !slices.Contains(store.PlanStates, stato) {
 		return errPlanState
 	}
 	plans, err := s.plans().PlansIn(r.Context(), stato)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, plansJSON(plans, true))
+	writeJSON(w, http.StatusOK, s.plansJSON(plans, true))
 	return nil
 }
 
@@ -119,7 +122,7 @@ func (s *Server) postApprovaRateizzazione(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return planError(err)
 	}
-	writeJSON(w, http.StatusOK, planJSON(p, true))
+	writeJSON(w, http.StatusOK, s.planJSON(p, true))
 	return nil
 }
 
@@ -140,6 +143,6 @@ func (s *Server) postRespingiRateizzazione(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return planError(err)
 	}
-	writeJSON(w, http.StatusOK, planJSON(p, true))
+	writeJSON(w, http.StatusOK, s.planJSON(p, true))
 	return nil
 }

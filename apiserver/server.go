@@ -72,6 +72,12 @@ type Config struct {
 	CMS http.Handler
 	// Ente is the city as its payment documents name it.
 	Ente documenti.EnteInfo
+	// Backoffice is the staff's back office at /backoffice (internal/backoffice);
+	// nil leaves it unserved.
+	Backoffice http.Handler
+	// Rateizzazioni are the installation's choices for instalment plans
+	// (who approves, tolerance and warning days, email signature).
+	Rateizzazioni rateizzazioni.Settings
 	// Registry checks vehicles against the national registries (PRA/MCTC);
 	// nil answers that the check is unavailable.
 	Registry profilo.Registry
@@ -144,6 +150,10 @@ func New(cfg Config) *Server {
 	}
 	if cfg.DemoMail != nil {
 		r.Handle("/demo-mail", cfg.DemoMail)
+	if cfg.Backoffice != nil {
+		r.Handle("/backoffice", cfg.Backoffice)
+		r.Handle("/backoffice/*", cfg.Backoffice)
+	}
 		r.Handle("/demo-mail/*", cfg.DemoMail)
 	}
 	if cfg.DemoCheckout != nil {
@@ -198,6 +208,10 @@ func New(cfg Config) *Server {
 			r.Use(s.requireBackoffice(scopeRateizzazioniWrite))
 			r.Method(http.MethodGet, "/backoffice/rateizzazioni", s.handle(s.getBackofficeRateizzazioni))
 			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/approva", s.handle(s.postApprovaRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/accetta", s.handle(s.postAccettaRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/rifiuta", s.handle(s.postRifiutaRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/allegati", s.handle(s.postAllegatoRateizzazione))
+			r.Method(http.MethodGet, "/me/rateizzazioni/{id}/allegati/{allegato}", s.handle(s.getAllegatoRateizzazione))
 			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/respingi", s.handle(s.postRespingiRateizzazione))
 		})
 		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/comune-torino/portale/internal/cds"
@@ -24,11 +23,15 @@ type Store interface {
 	VerbaleByNumero(ctx context.Context, numero string) (store.VerbaleRow, error)
 	MarkPlanned(ctx context.Context, rows []store.VerbaleRow) error
 	CreatePlan(ctx context.Context, p store.Plan, event any) (int64, error)
-	ApprovePlan(ctx context.Context, id int64, by string, at time.Time, instalments []store.Instalment, nav store.NAVMaker, event any) error
-	RejectPlan(ctx context.Context, id int64, by, motivo string, at time.Time, event any) error
+	UpdatePlan(ctx context.Context, before, after store.Plan, c store.PlanChange) error
 	Plan(ctx context.Context, id int64) (store.Plan, error)
 	PlansOf(ctx context.Context, cf string) ([]store.Plan, error)
 	PlansIn(ctx context.Context, stato string) ([]store.Plan, error)
+	PlanCounts(ctx context.Context) (map[string]int, error)
+	PlanHistory(ctx context.Context, id int64) ([]store.PlanEvent, error)
+	AddPlanAttachment(ctx context.Context, a store.PlanAttachment) (int64, error)
+	PlanAttachment(ctx context.Context, planID, id int64) (store.PlanAttachment, error)
+	EnqueueEmail(ctx context.Context, e store.Email, now time.Time) (int64, bool, error)
 }
 
 // Kind is what went wrong with a request, for the HTTP status.
@@ -36,9 +39,11 @@ type Kind int
 
 // The kinds of refusal.
 const (
-	Invalid  Kind = iota + 1 // the request cannot be granted as written
-	NotFound                 // no such verbale or plan for this person
-	Conflict                 // the state of the verbale or plan forbids it
+	Invalid   Kind = iota + 1 // the request cannot be granted as written
+	NotFound                  // no such verbale or plan for this person
+	Conflict                  // the state of the verbale or plan forbids it
+	Forbidden                 // the role may not take this decision
+	TooLarge                  // an attachment over the size limit
 )
 
 // Error is a refusal a person can act on: a stable code and an Italian
@@ -65,7 +70,7 @@ var (
 	errPlanNotFound = &Error{NotFound, "RATEIZZAZIONE_NON_TROVATA",
 		"Questa rateizzazione non esiste."}
 	errDecided = &Error{Conflict, "RATEIZZAZIONE_GIA_DECISA",
-		"Questa rateizzazione è già stata approvata o respinta."}
+		"Questa rateizzazione è già stata decisa, o è cambiata mentre la guardavi: ricarica la pagina."}
 	errNoReason = &Error{Invalid, "MOTIVO_MANCANTE",
 		"Scrivi il motivo per cui la rateizzazione è respinta: il cittadino lo leggerà."}
 )
@@ -84,7 +89,49 @@ type Service struct {
 	Rules cds.Config
 	// NAV makes the notice number of each instalment from the creditor's
 	// sequence, as for new verbali.
-	NAV store.NAVMaker
+	NAV      store.NAVMaker
+	Settings Settings
+}
+
+// Approvers: who must approve a plan ([rateizzazioni] approvazione).
+const (
+	ApprovedByPolice    = "polizia"
+	ApprovedByCollector = "riscossione"
+	ApprovedByBoth      = "entrambi"
+)
+
+// Settings are the installation's choices for plans.
+type Settings struct {
+	// Approvazione is who approves: ApprovedByPolice (the default),
+	// ApprovedByCollector, or ApprovedByBoth.
+	Approvazione string
+	// ToleranceDays is how many days after its due date an unpaid
+	// instalment counts as missed: a payment made on the due date may
+	// reach the portal a few days later (default 5).
+	ToleranceDays int
+	// WarningDays is how many days before decadence the citizen is warned
+	// (default 7).
+	WarningDays int
+	// Ente and PublicURL sign the emails and link the personal area.
+	Ente      string
+	PublicURL string
+}
+
+func (s *Service) settings() Settings {
+	c := s.Settings
+	if c.Approvazione == "" {
+		c.Approvazione = ApprovedByPolice
+	}
+	if c.ToleranceDays <= 0 {
+		c.ToleranceDays = 5
+	}
+	if c.WarningDays <= 0 {
+		c.WarningDays = 7
+	}
+	if c.Ente == "" {
+		c.Ente = "Città di Torino"
+	}
+	return c
 }
 
 type proposalEvent struct {
@@ -167,79 +214,6 @@ func uniq(s []string) []string {
 	c := slices.Clone(s)
 	slices.Sort(c)
 	return slices.Compact(c)
-}
-
-type decisionEvent struct {
-	Stato   string   `json:"stato"`
-	Autore  string   `json:"autore"`
-	Motivo  string   `json:"motivo,omitempty"`
-	Rate    int      `json:"rate,omitempty"`
-	Verbali []string `json:"verbali"`
-}
-
-// Approve approves proposal id on behalf of by: the schedule starts a month
-// from now, each instalment with its own notice.
-func (s *Service) Approve(ctx context.Context, id int64, by string, now time.Time) (store.Plan, error) {
-	if s.NAV == nil {
-		return store.Plan{}, errors.New("rateizzazioni: no notice number maker configured")
-	}
-	p, err := s.proposal(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	plan, err := s.Rules.Schedule(money.Cents(p.TotaleCent), p.Rate, civil.FromTime(now).AddMonths(1))
-	if err != nil {
-		return p, err
-	}
-	ins := make([]store.Instalment, len(plan))
-	for i, in := range plan {
-		ins[i] = store.Instalment{Numero: in.Number, Scadenza: in.Due.String(), CapitaleCent: int64(in.Principal),
-			InteressiCent: int64(in.Interest), ImportoCent: int64(in.Amount)}
-	}
-	err = s.Store.ApprovePlan(ctx, id, by, now, ins, s.NAV,
-		decisionEvent{Stato: store.PlanApproved, Autore: by, Rate: p.Rate, Verbali: p.Verbali})
-	return s.decided(ctx, id, err)
-}
-
-// Reject rejects proposal id on behalf of by, with a reason for the citizen.
-func (s *Service) Reject(ctx context.Context, id int64, by, motivo string, now time.Time) (store.Plan, error) {
-	motivo = strings.TrimSpace(motivo)
-	if motivo == "" {
-		return store.Plan{}, errNoReason
-	}
-	p, err := s.proposal(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	err = s.Store.RejectPlan(ctx, id, by, motivo, now,
-		decisionEvent{Stato: store.PlanRejected, Autore: by, Motivo: motivo, Verbali: p.Verbali})
-	return s.decided(ctx, id, err)
-}
-
-func (s *Service) proposal(ctx context.Context, id int64) (store.Plan, error) {
-	p, err := s.Store.Plan(ctx, id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return p, errPlanNotFound
-	case err != nil:
-		return p, err
-	case p.Stato != store.PlanProposed:
-		return p, errDecided
-	}
-	return p, nil
-}
-
-// decided maps a decision's storage error and returns the plan as decided.
-func (s *Service) decided(ctx context.Context, id int64, err error) (store.Plan, error) {
-	switch {
-	case errors.Is(err, store.ErrPlanDecided):
-		return store.Plan{}, errDecided
-	case errors.Is(err, store.ErrNotFound):
-		return store.Plan{}, errPlanNotFound
-	case err != nil:
-		return store.Plan{}, err
-	}
-	return s.Store.Plan(ctx, id)
 }
 
 // PlansOf returns the citizen's plans, newest first.
