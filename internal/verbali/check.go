@@ -10,6 +10,7 @@ import (
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/codicefiscale"
+	"github.com/comune-torino/portale/internal/partitaiva"
 )
 
 // Problem is why a record was refused: a stable code and a plain Italian
@@ -37,6 +38,7 @@ const (
 	TariffaNonInVigore     = "TARIFFA_NON_IN_VIGORE"
 	ImportoNonValido       = "IMPORTO_NON_VALIDO"
 	CodiceFiscaleNonValido = "CODICE_FISCALE_NON_VALIDO"
+	PartitaIVANonValida    = "PARTITA_IVA_NON_VALIDA"
 	PersonaMancante        = "PERSONA_MANCANTE"
 	TargaNonValida         = "TARGA_NON_VALIDA"
 	RecordNonLeggibile     = "RECORD_NON_LEGGIBILE"
@@ -78,6 +80,20 @@ func Check(r *Record, rules cds.Config) error {
 	for _, p := range []*Persona{r.Trasgressore, r.Obbligato} {
 		if p == nil {
 			continue
+		}
+		if p.PartitaIVA != "" {
+			if p == r.Trasgressore {
+				return problem(PartitaIVANonValida, "il trasgressore è una persona: la partita IVA va solo sull'obbligato in solido")
+			}
+			piva, err := partitaiva.Parse(p.PartitaIVA)
+			if err != nil {
+				return problem(PartitaIVANonValida, "%v", err)
+			}
+			p.PartitaIVA = piva
+			if p.CodiceFiscale == "" || p.CodiceFiscale == piva {
+				p.CodiceFiscale = ""
+				continue
+			}
 		}
 		cf, err := codicefiscale.Parse(p.CodiceFiscale)
 		if err != nil {

@@ -85,6 +85,18 @@ type VoceEstratto struct {
 	Pagamento          *Pagamento           `json:"pagamento,omitempty"`
 	Coattivo           *Coattivo            `json:"coattivo,omitempty"`
 	Avvisi             []string             `json:"avvisi"`
+	// ComunicazioneConducente is set for the owner of a verbale with points
+	// whose driver was not identified (art. 126-bis c.2).
+	ComunicazioneConducente *ComunicazioneConducente `json:"comunicazione_conducente,omitempty"`
+}
+
+// ComunicazioneConducente is what the owner must do when the driver was not
+// identified: name them by Scadenza (60 days from notification), or pay a
+// fine between the two amounts for not doing so.
+type ComunicazioneConducente struct {
+	Scadenza            civil.Date  `json:"scadenza"`
+	SanzioneMinimaCent  money.Cents `json:"sanzione_minima_cent"`
+	SanzioneMassimaCent money.Cents `json:"sanzione_massima_cent"`
 }
 
 // StatementOptions configure Statement.
@@ -233,6 +245,12 @@ func voce(cf string, r *Record, nav string, today civil.Date, opts StatementOpti
 		v.Scadenze = &Scadenze{
 			RicorsoPrefetto: d.Prefetto, RicorsoGiudiceDiPace: d.GiudiceDiPace,
 			DatiConducente: d.DriverData, RichiestaRateizzazione: d.InstalmentRequest,
+		}
+		if r.Trasgressore == nil && r.Obbligato != nil && v.Punti > 0 && r.Stato != StatoArchiviato {
+			if fine, err := opts.Rules.DriverDataFine(d.DriverData); err == nil {
+				v.ComunicazioneConducente = &ComunicazioneConducente{Scadenza: d.DriverData,
+					SanzioneMinimaCent: fine.Min, SanzioneMassimaCent: fine.Max}
+			}
 		}
 	}
 

@@ -38,6 +38,10 @@ type Persona struct {
 	Cognome       string `json:"cognome,omitempty"`
 	// Email is where receipts go, when the gestionale knows one.
 	Email string `json:"email,omitempty"`
+	// PartitaIVA names a company as the owner jointly liable (rental,
+	// leasing, car sharing: A20); codice_fiscale may then be empty. The
+	// company's verbali are stored under its partita IVA.
+	PartitaIVA string `json:"partita_iva,omitempty"`
 }
 
 // Violazione is one violation of the record. The gestionale's own amounts,
