@@ -23,6 +23,9 @@ node_modules/.portale-assets.stamp: $(NPM_OK)
 	find cms-ui/dist -mindepth 1 ! -name LEGGIMI.txt -delete
 	cp node_modules/decap-cms/dist/decap-cms.js node_modules/decap-cms/dist/decap-cms.js.LICENSE.txt \
 	   node_modules/decap-cms/dist/*.decap-cms.js cms-ui/dist/
+	cp node_modules/mammoth/mammoth.browser.min.js node_modules/xlsx/dist/xlsx.full.min.js cms-ui/dist/
+	cp node_modules/mammoth/LICENSE cms-ui/dist/mammoth.LICENSE.txt
+	cp node_modules/xlsx/LICENSE cms-ui/dist/xlsx.LICENSE.txt
 	touch $@
 
 assets: node_modules/.portale-assets.stamp

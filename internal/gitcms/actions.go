@@ -154,11 +154,27 @@ func entriesByFolder(c *call, params json.RawMessage) (any, error) {
 		return nil, err
 	}
 	depth := max(p.Depth, 1)
+	// The page tree lists sections (_index.md) too, only those the editor
+	// may change; other folders list their entries.
+	var tree collection
+	if folder == contentFolder {
+		pages, _ := collectionByName(pagesSection)
+		var ok bool
+		if tree, ok = pages.visibleTo(c.user); !ok {
+			return nil, forbidden("Il tuo profilo (%s) non permette di modificare le pagine del portale.", c.user.Role.Label())
+		}
+	}
 	out := []entry{}
 	for _, f := range files {
 		rel := strings.TrimPrefix(f.path, folder+"/")
-		if strings.Count(rel, "/") >= depth || !strings.HasSuffix(f.path, "."+p.Extension) ||
-			strings.HasPrefix(path.Base(f.path), "_index") || f.mode == modeSymlink {
+		if strings.Count(rel, "/") >= depth || !strings.HasSuffix(f.path, "."+p.Extension) || f.mode == modeSymlink {
+			continue
+		}
+		if tree.tree {
+			if _, ok := tree.sectionOf(f.path); !ok {
+				continue
+			}
+		} else if isSectionFile(f.path) {
 			continue
 		}
 		e, err := c.readEntry(mainBranch, toDecap(f.path), "")
@@ -222,6 +238,27 @@ func draftBranch(collection, slug string) string { return "cms/" + collection + 
 
 var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$`)
 
+// validSlug checks an entry's slug: in the page tree it is the entry's
+// path below content/ (servizi/permessi-ztl, or servizi/_index).
+func validSlug(col collection, slug string) bool {
+	if len(slug) > 200 {
+		return false
+	}
+	if !col.tree {
+		return slugPattern.MatchString(slug)
+	}
+	segs := strings.Split(slug, "/")
+	if len(segs) > treeDepth {
+		return false
+	}
+	for i, seg := range segs {
+		if !slugPattern.MatchString(seg) && (seg != sectionFile || i == 0 || i != len(segs)-1) {
+			return false
+		}
+	}
+	return true
+}
+
 // draftOf checks a collection and slug from Decap and returns the branch.
 func (c *call) draftOf(collectionName, slug string) (collection, string, error) {
 	c.target = collectionName + "/" + slug
@@ -229,7 +266,7 @@ func (c *call) draftOf(collectionName, slug string) (collection, string, error) 
 	if !ok {
 		return col, "", badRequest("La raccolta %q non esiste.", collectionName)
 	}
-	if !slugPattern.MatchString(slug) || len(slug) > 200 {
+	if !validSlug(col, slug) {
 		return col, "", badRequest("Il nome %q non è valido: usa lettere, cifre e trattini.", slug)
 	}
 	return col, draftBranch(collectionName, slug), nil
@@ -251,6 +288,41 @@ func (c *call) mayChangeDraft(col collection, branch string) error {
 			if _, ok := vc.sectionOf(ch.path); !ok {
 				return forbidden("Il tuo profilo non permette di modificare %s.", ch.path)
 			}
+			if vc.tree && isSectionFile(ch.path) && !c.atLeast(staff.RedattoreEsperto) {
+				return c.sectionsForbidden()
+			}
+		}
+	}
+	return nil
+}
+
+func (c *call) sectionsForbidden() error {
+	return forbidden("Il tuo profilo (%s) non permette di creare, spostare o modificare le sezioni del portale: chiedi a un redattore esperto.", c.user.Role.Label())
+}
+
+// checkTree enforces the structure of the page tree on a draft's files
+// (repository paths): creating, moving or changing a section (_index.md),
+// or starting a folder that main does not have yet (a new section), is for
+// a redattore esperto and above.
+func (c *call) checkTree(paths []string) error {
+	if c.atLeast(staff.RedattoreEsperto) {
+		return nil
+	}
+	defer c.lock()()
+	for _, p := range paths {
+		if isSectionFile(p) {
+			return c.sectionsForbidden()
+		}
+		dir := path.Dir(p)
+		if dir == contentFolder {
+			continue
+		}
+		te, ok, err := c.h.repo.entry(c.ctx, mainBranch, dir)
+		if err != nil {
+			return err
+		}
+		if !ok || te.mode != modeTree {
+			return forbidden("La sezione %s non esiste: solo un redattore esperto può creare nuove sezioni. Scegli una sezione esistente.", strings.TrimPrefix(dir, contentFolder+"/"))
 		}
 	}
 	return nil
@@ -487,6 +559,7 @@ func persistEntry(c *call, params json.RawMessage) (any, error) {
 		return nil, forbidden("Il tuo profilo (%s) non permette di pubblicare direttamente: salva la bozza e mandala in revisione.", c.user.Role.Label())
 	}
 	var changes []change
+	var written []string
 	for _, f := range p.DataFiles {
 		for _, decapPath := range []string{f.Path, f.NewPath} {
 			if decapPath == "" {
@@ -498,12 +571,18 @@ func persistEntry(c *call, params json.RawMessage) (any, error) {
 			if _, ok := vc.sectionOf(toRepo(decapPath)); !ok {
 				return nil, forbidden("Il tuo profilo non permette di scrivere %s.", decapPath)
 			}
+			written = append(written, toRepo(decapPath))
 		}
 		if f.NewPath != "" && f.NewPath != f.Path {
 			changes = append(changes, change{path: toRepo(f.Path)}, change{path: toRepo(f.NewPath), content: []byte(f.Raw)})
 			continue
 		}
 		changes = append(changes, change{path: toRepo(f.Path), content: []byte(f.Raw)})
+	}
+	if vc.tree {
+		if err := c.checkTree(written); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range p.Assets {
 		ch, err := c.h.mediaChange(a)

@@ -2,6 +2,7 @@ package gitcms
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/comune-torino/portale/internal/staff"
@@ -14,6 +15,11 @@ const (
 	mediaFolder   = "static/media"
 	publicFolder  = "/media"
 	pagesSection  = "pagine"
+	// treeDepth is how deep the page tree goes below content/: a section,
+	// its sub-sections, and their pages (content/a/b/c.md).
+	treeDepth = 3
+	// sectionFile is Hugo's page of a section (a branch bundle).
+	sectionFile = "_index"
 )
 
 // Languages of the site: Italian is the default and its files carry no
@@ -24,7 +30,9 @@ var locales = []string{"it", "en"}
 
 // collection is a kind of content the CMS edits: a folder of pages, or a
 // fixed list of files. Section is what staff.User.Sections grants; expert
-// collections are for redattore-esperto and above.
+// collections are for redattore-esperto and above. A tree collection is
+// the nested tree of every page under content/ that no other collection
+// owns: its section is a page's first folder (pagine at the top).
 type collection struct {
 	name, label, singular, hint string
 	folder                      string
@@ -32,7 +40,11 @@ type collection struct {
 	section                     string
 	files                       []collectionFile
 	expert                      bool
+	tree                        bool
 	fields                      []field
+	// user is who the collection was narrowed to by visibleTo: a tree
+	// holds only the sections they may edit.
+	user *staff.User
 }
 
 type collectionFile struct {
@@ -141,16 +153,31 @@ var collections = []collection{
 		},
 	},
 	{
-		name: "pagine", label: "Pagine", singular: "Pagina", section: pagesSection,
-		hint:   "Le pagine informative del portale (privacy, note legali, accessibilità…).",
+		name: "pagine", label: "Pagine e sezioni", singular: "Pagina", section: pagesSection, tree: true,
+		hint:   "L'albero delle pagine del portale: le sezioni (servizi, contatti…) con le loro sottopagine, e le pagine informative (privacy, note legali, accessibilità…).",
 		folder: "content", slug: "{{slug}}",
 		fields: []field{
 			str("title", "Titolo", ""),
 			optional(str("linkTitle", "Titolo nei menu", "Facoltativo: una versione più corta del titolo.")),
 			description,
+			optional(field{"name": "weight", "label": "Ordine nella sezione", "widget": "number", "value_type": "int", "i18n": "duplicate",
+				"hint": "Facoltativo: le pagine con il numero più basso vengono prima."}),
 			optional(datetime("expiryDate", "Scade il", "Facoltativa: dopo questa data la pagina sparisce dal sito e dai menu.")),
 			suspended(),
 			body(""),
+		},
+	},
+	{
+		name: "newsletter", label: "Newsletter", singular: "Newsletter", section: "newsletter",
+		hint:   "I numeri della newsletter della Polizia Municipale: oggetto, testo e data di invio. Ogni numero resta consultabile sul sito.",
+		folder: "content/newsletter", slug: "{{year}}-{{month}}-{{day}}-{{slug}}",
+		fields: []field{
+			str("title", "Oggetto", "L'oggetto dell'email: breve e concreto, es. «Lavori in corso Regina: cosa cambia da lunedì»."),
+			description,
+			datetime("sendDate", "Data di invio", "Quando la newsletter parte verso gli iscritti."),
+			date("date", "Data di pubblicazione sul sito", ""),
+			suspended(),
+			body("Il testo della newsletter: paragrafi brevi, un titoletto per argomento, un link per approfondire."),
 		},
 	},
 	{
@@ -174,6 +201,22 @@ var collections = []collection{
 				}}),
 			}}),
 			optional(body("")),
+		},
+	},
+	{
+		name: "portali", label: "Portali partner", singular: "Portali partner", expert: true,
+		hint:  "I collegamenti ai portali dei partner (Soris, GTT, Torino Facile…) nel piè di pagina e nella pagina iniziale.",
+		files: []collectionFile{{name: "portali", label: "Collegamenti ai portali partner", file: "content/portali/_index.md", section: "portali"}},
+		fields: []field{
+			str("title", "Titolo", "Il titolo dell'elenco, per chi modifica: non compare sul sito."),
+			{"name": "partners", "label": "Portali", "label_singular": "Portale", "widget": "list", "summary": "{{fields.name}}",
+				"hint": "Nell'ordine in cui compaiono sul sito.", "fields": []field{
+					{"name": "key", "label": "Codice", "widget": "string", "pattern": []string{"^[a-z0-9-]+$", "Solo lettere minuscole, cifre e trattini."},
+						"hint": "Un nome breve che non cambia, es. soris."},
+					{"name": "name", "label": "Nome del collegamento", "widget": "string", "hint": "Come lo legge il cittadino, es. «Soris – Estratto conto on line»."},
+					{"name": "url", "label": "Indirizzo", "widget": "string", "pattern": []string{"^https://", "Un indirizzo completo che inizia con https://."}},
+				}},
+			{"name": "build", "label": "Pubblicazione", "widget": "hidden", "default": map[string]string{"render": "never", "list": "never"}},
 		},
 	},
 }
@@ -214,6 +257,13 @@ func (c collection) visibleTo(u staff.User) (collection, bool) {
 	if rank(u.Role) == 0 || (c.expert && rank(u.Role) < rank(staff.RedattoreEsperto)) {
 		return c, false
 	}
+	c.user = &u
+	if c.tree {
+		if u.Role == staff.Amministratore || len(u.Sections) == 0 {
+			return c, true
+		}
+		return c, slices.ContainsFunc(u.Sections, func(s string) bool { return !ownedSections[s] })
+	}
 	if c.files == nil {
 		return c, mayEditSection(u, c.section)
 	}
@@ -239,10 +289,69 @@ func (c collection) sectionOf(p string) (string, bool) {
 		}
 		return "", false
 	}
-	if path.Dir(p) != c.folder || strings.HasPrefix(path.Base(p), "_index") {
+	if c.tree {
+		return c.treeSectionOf(p)
+	}
+	if path.Dir(p) != c.folder || isSectionFile(p) {
 		return "", false
 	}
 	return c.section, true
+}
+
+// ownedSections are the sections other collections edit with their own
+// fields; the page tree leaves their entries to them.
+var ownedSections = map[string]bool{}
+
+func init() {
+	for _, c := range collections {
+		if !c.tree && !c.expert && c.section != "" {
+			ownedSections[c.section] = true
+		}
+	}
+}
+
+// treeSectionOf is sectionOf for the page tree: any Markdown page under
+// content/ down to treeDepth, except the entries of other collections
+// (their section pages stay in the tree), within the sections of the user
+// the tree was narrowed to.
+func (c collection) treeSectionOf(p string) (string, bool) {
+	rel, ok := strings.CutPrefix(p, contentFolder+"/")
+	if !ok || !strings.HasSuffix(p, ".md") || strings.Count(rel, "/") > treeDepth-1 {
+		return "", false
+	}
+	section := pagesSection
+	if first, _, nested := strings.Cut(rel, "/"); nested {
+		section = first
+	}
+	if ownedSections[section] && (!isSectionFile(p) || strings.Count(rel, "/") > 1) || isListedFile(withoutLocale(p)) && !isStructureFile(withoutLocale(p)) {
+		return "", false
+	}
+	if c.user != nil && !mayEditSection(*c.user, section) {
+		return "", false
+	}
+	return section, true
+}
+
+// isSectionFile reports whether p is a section's own page (_index.md in any
+// language).
+func isSectionFile(p string) bool {
+	return strings.HasPrefix(path.Base(p), sectionFile+".")
+}
+
+// isStructureFile reports whether p is one of the section pages the
+// expert "sezioni" collection lists (they are in the tree too).
+func isStructureFile(p string) bool {
+	for _, c := range collections {
+		if c.name != "sezioni" {
+			continue
+		}
+		for _, f := range c.files {
+			if f.file == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findCollection returns the collection among those u sees that holds the

@@ -45,6 +45,9 @@ func decapConfig(u staff.User) map[string]any {
 			col["format"] = "yaml-frontmatter"
 			col["summary"] = "{{title}}"
 			col["sortable_fields"] = []string{"title", "date"}
+			if vc.tree {
+				treeConfig(col, u)
+			}
 		}
 		cols = append(cols, col)
 	}
@@ -69,6 +72,22 @@ func decapConfig(u staff.User) map[string]any {
 		},
 		"collections": cols,
 	}
+}
+
+// treeConfig shows the pages as Decap's nested tree of sections and
+// sub-pages. A redattore esperto places an entry anywhere: a new path is a
+// new section (its _index.md). Others place new pages in an existing
+// section; the server refuses anything else (see checkTree).
+func treeConfig(col map[string]any, u staff.User) {
+	col["nested"] = map[string]any{"depth": treeDepth, "summary": "{{title}}", "subfolders": false}
+	col["sortable_fields"] = []string{"title", "weight"}
+	path := map[string]any{"widget": "string", "label": "Posizione nel portale",
+		"hint": "La sezione in cui sta la pagina, es. servizi. Lascia vuoto per una pagina informativa in cima al portale."}
+	if rank(u.Role) >= rank(staff.RedattoreEsperto) {
+		path["index_file"] = sectionFile
+		path["hint"] = "Il percorso della sezione, es. servizi/nuova-sezione: una posizione nuova crea una sezione; cambiarla sposta la sezione con tutte le sue pagine."
+	}
+	col["meta"] = map[string]any{"path": path}
 }
 
 var localeNames = map[string]string{"it": "italiano", "en": "inglese"}

@@ -31,6 +31,7 @@ const (
 	modeFile       = "100644"
 	modeExecutable = "100755"
 	modeSymlink    = "120000"
+	modeTree       = "040000"
 )
 
 // errConflict means publishing a draft would overwrite a change made on

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -279,13 +281,22 @@ func TestRestoreDeletedPage(t *testing.T) {
 	}
 }
 
-// Pages the CMS does not manage (no collection holds them) keep a history
-// but are restored by nobody, administrators included.
+// Pages the CMS does not manage (no collection holds them: here one deeper
+// than the page tree) keep a history but are restored by nobody,
+// administrators included.
 func TestRestoreOnlyCMSPages(t *testing.T) {
 	t.Parallel()
 	c := newCMS(t)
-	const p = "content/servizi/comunicare-dati-conducente.md"
-	initial := c.git(t, "rev-list", "--max-parents=0", "main")
+	const p = "content/servizi/archivio/2019/vecchia.md"
+	if err := os.MkdirAll(filepath.Join(c.site, "content/servizi/archivio/2019"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(c.site, filepath.FromSlash(p)), []byte("---\ntitle: Vecchia\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.git(t, "add", "--all")
+	c.git(t, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "archivio")
+	initial := c.git(t, "rev-parse", "main")
 	adm := c.login(t, "admin")
 	resp, body := adm.get("/cms/storico/pagina?path=" + url.QueryEscape(p))
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "/cms/storico/ripristina") {

@@ -284,7 +284,7 @@ func TestConfigFollowsRoleAndSections(t *testing.T) {
 	if _, names := read("ordinanze"); strings.Join(names, ",") != "ordinanze" {
 		t.Errorf("ordinanze sees %v", names)
 	}
-	if _, names := read("redattore-esperto"); strings.Join(names, ",") != "notizie,ordinanze,limitazioni,faq,pagine,sezioni" {
+	if _, names := read("redattore-esperto"); strings.Join(names, ",") != "notizie,ordinanze,limitazioni,faq,pagine,newsletter,sezioni,portali" {
 		t.Errorf("redattore-esperto sees %v", names)
 	}
 	cfg, _ = read("validatore")

@@ -41,7 +41,9 @@ func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Write(page)
 }
 
-// serveAsset answers GET /cms/<file>: Decap's bundle and its chunks.
+// serveAsset answers GET /cms/<file>: Decap's bundle and its chunks, the
+// converters of "Importa da Word/Excel" (all in dist/), and our own scripts
+// beside index.html.
 func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	if h.cfg.UI == nil || !strings.HasSuffix(name, ".js") || strings.HasPrefix(name, ".") {
@@ -49,6 +51,9 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := fs.ReadFile(h.cfg.UI, path.Join("dist", name))
+	if err != nil {
+		data, err = fs.ReadFile(h.cfg.UI, name)
+	}
 	if err != nil {
 		http.NotFound(w, r)
 		return
