@@ -25,6 +25,7 @@ import (
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/auth/demoidp"
+	"github.com/comune-torino/portale/internal/backoffice"
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
@@ -37,6 +38,7 @@ import (
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/profilo"
+	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/schedule"
 	"github.com/comune-torino/portale/internal/site"
 	"github.com/comune-torino/portale/internal/siterepo"
@@ -195,6 +197,17 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		return err
 	}
 
+	// Instalment plans: decided in the back office, checked for warnings
+	// and decadence at start and every morning.
+	plans := &rateizzazioni.Service{Store: db, Rules: rules, NAV: navMaker(cfg.PagoPA.Segregazione),
+		Settings: rateizzazioni.Settings{Approvazione: cfg.Rateizzazioni.Approvazione, ToleranceDays: cfg.Rateizzazioni.TolleranzaGiorni,
+			WarningDays: cfg.Rateizzazioni.PreavvisoGiorni, Ente: cfg.Ente.Nome, PublicURL: base}}
+	go plans.Run(ctx, logger, nil)
+	backOffice, err := backoffice.New(backoffice.Config{Staff: staffLogin, Plans: plans, Store: db, Logger: logger})
+	if err != nil {
+		return err
+	}
+
 	api := apiserver.New(apiserver.Config{
 		Version:            version.Version,
 		DB:                 db,
@@ -202,6 +215,8 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Auth:               citizens,
 		Staff:              staffLogin,
 		CMS:                cms,
+		Backoffice:         backOffice,
+		Rateizzazioni:      plans.Settings,
 		DemoIdP:            demoIdP,
 		DemoMail:           mail.mailbox,
 		Checkout:           checkout,

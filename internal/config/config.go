@@ -32,6 +32,22 @@ type Config struct {
 	Gestionale Gestionale `toml:"gestionale"`
 	Server     Server     `toml:"server"`
 	SMTP       SMTP       `toml:"smtp"`
+	// Rateizzazioni are the choices for instalment plans (art. 202-bis).
+	Rateizzazioni Rateizzazioni `toml:"rateizzazioni"`
+}
+
+// Rateizzazioni are the choices for instalment plans (docs/backoffice.md).
+type Rateizzazioni struct {
+	// Approvazione is who approves a plan: "polizia" (the default: an
+	// operatore or responsabile), "riscossione" (the collection company's
+	// staff) or "entrambi" (one of each, in any order).
+	Approvazione string `toml:"approvazione"`
+	// TolleranzaGiorni is how many days after its due date an unpaid
+	// instalment counts as missed (default 5).
+	TolleranzaGiorni int `toml:"tolleranza_giorni"`
+	// PreavvisoGiorni is how many days before decadence the citizen is
+	// warned by email (default 7).
+	PreavvisoGiorni int `toml:"preavviso_giorni"`
 }
 
 // Ente is the city running the portal.
@@ -130,8 +146,9 @@ func Default() Config {
 			Segregazione: "01", IDPA: "00514490010", IDBrokerPA: "00514490010", IDStation: "00514490010_01",
 			IBAN: "IT60X0542811101000000123456", Categoria: "9/0101100IM/", Modalita: ModalitaSOAP,
 		},
-		OIDC: OIDC{Scopes: []string{"openid", "profile"}, ClaimCF: "fiscalNumber"},
-		SMTP: SMTP{Port: 587, TLS: SMTPStartTLS},
+		OIDC:          OIDC{Scopes: []string{"openid", "profile"}, ClaimCF: "fiscalNumber"},
+		SMTP:          SMTP{Port: 587, TLS: SMTPStartTLS},
+		Rateizzazioni: Rateizzazioni{Approvazione: "polizia", TolleranzaGiorni: 5, PreavvisoGiorni: 7},
 	}
 }
 
@@ -209,6 +226,17 @@ func (c Config) validate(path string) error {
 	}
 	if err := c.PagoPA.validateMode(bad); err != nil {
 		return err
+	}
+	switch c.Rateizzazioni.Approvazione {
+	case "polizia", "riscossione", "entrambi":
+	default:
+		return bad("rateizzazioni.approvazione", "deve essere polizia, riscossione o entrambi")
+	}
+	if c.Rateizzazioni.TolleranzaGiorni < 0 || c.Rateizzazioni.TolleranzaGiorni > 60 {
+		return bad("rateizzazioni.tolleranza_giorni", "deve essere tra 0 e 60")
+	}
+	if c.Rateizzazioni.PreavvisoGiorni < 1 || c.Rateizzazioni.PreavvisoGiorni > 60 {
+		return bad("rateizzazioni.preavviso_giorni", "deve essere tra 1 e 60")
 	}
 	return c.SMTP.validate(bad)
 }

@@ -107,7 +107,7 @@ type Settings struct {
 	Approvazione string
 	// ToleranceDays is how many days after its due date an unpaid
 	// instalment counts as missed: a payment made on the due date may
-	// reach the portal a few days later (default 5).
+	// reach the portal a few days later (portale.toml's default is 5).
 	ToleranceDays int
 	// WarningDays is how many days before decadence the citizen is warned
 	// (default 7).
@@ -122,9 +122,7 @@ func (s *Service) settings() Settings {
 	if c.Approvazione == "" {
 		c.Approvazione = ApprovedByPolice
 	}
-	if c.ToleranceDays <= 0 {
-		c.ToleranceDays = 5
-	}
+	c.ToleranceDays = max(c.ToleranceDays, 0)
 	if c.WarningDays <= 0 {
 		c.WarningDays = 7
 	}
