@@ -177,7 +177,7 @@ func entriesByFolder(c *call, params json.RawMessage) (any, error) {
 		} else if isSectionFile(f.path) {
 			continue
 		}
-		e, err := c.readEntry(mainBranch, toDecap(f.path), "")
+		e, err := c.readEntry(mainBranch, tree.decapPath(f.path), "")
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +401,7 @@ func unpublishedEntry(c *call, params json.RawMessage) (any, error) {
 	}
 	diffs := []diff{}
 	for _, ch := range changes {
-		d := diff{Path: toDecap(ch.path), Status: "modified", NewFile: ch.added, Binary: !strings.HasSuffix(ch.path, ".md")}
+		d := diff{Path: col.decapPath(ch.path), Status: "modified", NewFile: ch.added, Binary: !strings.HasSuffix(ch.path, ".md")}
 		d.ID, d.OldPath, d.NewPath = d.Path, d.Path, d.Path
 		switch {
 		case ch.added:

@@ -401,6 +401,16 @@ func toDecap(p string) string {
 	return strings.TrimSuffix(p, ".md") + "." + defaultLocale + ".md"
 }
 
+// decapPath is toDecap for an entry of c: the page tree is a folder
+// collection, so its section pages carry the locale even where the
+// "sezioni" files collection names them without.
+func (c collection) decapPath(p string) string {
+	if c.tree && strings.HasPrefix(p, contentFolder+"/") && strings.HasSuffix(p, ".md") && withoutLocale(p) == p {
+		return strings.TrimSuffix(p, ".md") + "." + defaultLocale + ".md"
+	}
+	return toDecap(p)
+}
+
 func isListedFile(p string) bool {
 	for _, c := range collections {
 		for _, f := range c.files {

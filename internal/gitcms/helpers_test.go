@@ -77,6 +77,10 @@ func newCMS(t *testing.T) *cms {
 		Sections: []string{"ordinanze"}, Password: "demo-ordinanze"}, testNow); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := staff.AddAccount(ctx, db, staff.NewAccount{Username: "servizi", Role: staff.Redattore,
+		Sections: []string{"servizi"}, Password: "demo-servizi"}, testNow); err != nil {
+		t.Fatal(err)
+	}
 	svc, err := staff.New(staff.Config{Store: db})
 	if err != nil {
 		t.Fatal(err)
