@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
@@ -41,8 +42,10 @@ type Positions struct {
 
 	// positions keeps each notice's position as last computed, valid for
 	// its day and store version: the node verifies a notice and asks for
-	// it again moments later, and so do retries.
-	positions store.Memo[string, cachedPosition]
+	// it again moments later, and so do retries. Positions are small: the
+	// memo holds up to 65,536 (Memo's Max) at once.
+	positions     store.Memo[string, cachedPosition]
+	positionsOnce sync.Once
 }
 
 type cachedPosition struct {
@@ -56,6 +59,7 @@ var _ pagopa.Positions = (*Positions)(nil)
 // a verbale's, or an instalment's of an approved plan (its amount fixed by
 // the plan).
 func (p *Positions) Lookup(ctx context.Context, notice pagopa.NoticeNumber, today civil.Date) (pagopa.Position, error) {
+	p.positionsOnce.Do(func() { p.positions.Max = 1 << 16 })
 	gen, err := p.Store.Version(ctx)
 	if err != nil {
 		return pagopa.Position{}, err

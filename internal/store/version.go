@@ -52,7 +52,8 @@ func (db *DB) Version(ctx context.Context) (uint64, error) {
 
 // Memo keeps values computed from the database, each valid only at the
 // generation (see DB.Version) it was computed at. It holds at most Max
-// entries (4096 when zero), dropping arbitrary ones when full.
+// entries (4096 when zero), dropping arbitrary ones when full. The zero
+// Memo is ready to use; set Max before the first Put.
 type Memo[K comparable, V any] struct {
 	Max int
 	mu  sync.Mutex
