@@ -124,6 +124,9 @@ func seedDemo(ctx context.Context, dir datadir.Dir, out io.Writer) error {
 	if err := staff.SeedDemo(ctx, db); err != nil {
 		return err
 	}
+	if err := demo.SeedAzienda(ctx, db); err != nil {
+		return err
+	}
 	if _, err := db.Setting(ctx, "demo_seeded_at"); err == nil {
 		fmt.Fprintf(out, "Dati di prova già presenti in %s: li riuso.\n", dir.Root)
 		return nil
@@ -180,11 +183,12 @@ Premi Ctrl+C per fermare il server. Rilanciando «make demo» i dati vengono riu
 
 // demoAccounts describes who can log in to the demo.
 const demoAccounts = `area personale (Accedi → «Ambiente di prova», scegli la persona):
-                          Mario Rossi    RSSMRA80A01L219M — multe in ogni fase, rimozione, rateizzazione
+                          Mario Rossi    RSSMRA80A01L219M — multe in ogni fase, rimozione, rateizzazione, dati del conducente
                           Laura Bianchi  BNCLRA85M41L219R — due multe, una da proprietaria
                         personale (/auth/staff/login, password «demo-» + nome utente):
                           CMS (/cms/): redattore, redattore-esperto, validatore, admin
-                          back office: operatore, responsabile`
+                          back office: operatore, responsabile
+                          area aziende (/api/v1/azienda/verbali): azienda — Noleggi Demo S.r.l., P.IVA 09827610016`
 
 // demoPrivacyVersion is the privacy notice version the demo citizens have
 // accepted: auth.Config's default, since the demo does not set one.

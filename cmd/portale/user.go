@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/comune-torino/portale/internal/partitaiva"
 	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -28,10 +29,10 @@ func newUserCmd() *cobra.Command {
 }
 
 func newUserAddCmd() *cobra.Command {
-	var data, role, username, name, email, sections string
+	var data, role, username, name, email, sections, piva string
 	var passwordStdin bool
 	cmd := &cobra.Command{
-		Use:   "add --data DIR --role RUOLO --username NOME [--name N --email E --sections s1,s2]",
+		Use:   "add --data DIR --role RUOLO --username NOME [--name N --email E --sections s1,s2 --partita-iva P]",
 		Short: "Crea un account: la password si digita, si legge da stdin o viene generata e mostrata una volta",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -41,6 +42,14 @@ func newUserAddCmd() *cobra.Command {
 			}
 			if username == "" {
 				return usageError{"manca --username"}
+			}
+			if (r == staff.Azienda) != (piva != "") {
+				return usageError{"--partita-iva serve, e serve solo, con --role azienda"}
+			}
+			if piva != "" {
+				if piva, err = partitaiva.Parse(piva); err != nil {
+					return usageError{"--partita-iva: " + err.Error()}
+				}
 			}
 			dir, err := openData(data)
 			if err != nil {
@@ -61,8 +70,16 @@ func newUserAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if piva != "" {
+				if err := db.SetStaffPartitaIVA(ctx, u.Username, piva); err != nil {
+					return err
+				}
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Account %s creato (%s, %s).\n", u.Username, u.Role.Label(), sectionsLabel(u.Sections))
+			if piva != "" {
+				fmt.Fprintf(out, "Collegato alla partita IVA %s: vede i verbali dei veicoli dell'azienda (/api/v1/azienda/verbali).\n", piva)
+			}
 			if generated {
 				fmt.Fprintf(out, "Password: %s\nComunicala alla persona: non verrà mostrata di nuovo.\n", password)
 			}
@@ -70,11 +87,12 @@ func newUserAddCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&data, "data", "", "cartella dei dati dell'installazione")
-	cmd.Flags().StringVar(&role, "role", "", "ruolo: redattore, redattore-esperto, validatore, amministratore, operatore, responsabile, riscossione")
+	cmd.Flags().StringVar(&role, "role", "", "ruolo: redattore, redattore-esperto, validatore, amministratore, operatore, responsabile, riscossione, azienda")
 	cmd.Flags().StringVar(&username, "username", "", "nome utente per l'accesso")
 	cmd.Flags().StringVar(&name, "name", "", "nome e cognome (autore delle modifiche nello storico)")
 	cmd.Flags().StringVar(&email, "email", "", "email (autore delle modifiche nello storico)")
 	cmd.Flags().StringVar(&sections, "sections", "", "sezioni che un redattore può modificare, separate da virgole (es. notizie,limitazioni); vuoto: tutte")
+	cmd.Flags().StringVar(&piva, "partita-iva", "", "con --role azienda: la partita IVA dell'azienda (noleggio, leasing, car sharing) di cui l'account vede i verbali")
 	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "legge la password dalla prima riga dello standard input")
 	return cmd
 }

@@ -131,9 +131,10 @@ func (s *Service) ImportDrivers(ctx context.Context, piva string, r io.Reader, n
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+			if !errors.As(err, &pe) {
+				return out, err
 			}
+			line = pe.Line
 			out.Scartate = append(out.Scartate, RigaScartata{Riga: line, Codice: "RIGA_NON_LEGGIBILE",
 				Messaggio: "La riga non è leggibile come CSV: controlla virgolette e separatori."})
 			continue

@@ -126,5 +126,12 @@ func Verbali(today civil.Date) []verbali.Record {
 	r.DataNotifica, r.SpeseCent = day(today, 40), 1385
 	out = append(out, r)
 
-	return out
+	// Mario as owner: speeding caught by a camera, the driver not identified
+	// and notified twelve days ago: he names the driver (art. 126-bis).
+	r = base(109, verbali.StatoNotificato, 20, 8, 35, "Corso Francia 210, Torino", Mario.Targhe[1], v("142", "8"))
+	r.Obbligato = Mario.persona()
+	r.DataNotifica, r.SpeseCent = day(today, 12), 1385
+	out = append(out, r)
+
+	return append(out, fleet(today, base, v)...)
 }

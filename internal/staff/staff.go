@@ -41,6 +41,9 @@ const (
 	Operatore        Role = "operatore"
 	Responsabile     Role = "responsabile"
 	Riscossione      Role = "riscossione"
+	// Azienda is a rental, leasing or car-sharing company's account, tied
+	// to its partita IVA (store.SetStaffPartitaIVA): the company area only.
+	Azienda Role = "azienda"
 )
 
 // sessionCookieName holds the staff session id; it is not the citizens'
@@ -48,7 +51,7 @@ const (
 const sessionCookieName = "portale_staff"
 
 // Roles lists every role, CMS roles first.
-var Roles = []Role{Redattore, RedattoreEsperto, Validatore, Amministratore, Operatore, Responsabile, Riscossione}
+var Roles = []Role{Redattore, RedattoreEsperto, Validatore, Amministratore, Operatore, Responsabile, Riscossione, Azienda}
 
 // CMSRoles are the roles that may open the CMS.
 var CMSRoles = []Role{Redattore, RedattoreEsperto, Validatore, Amministratore}
@@ -70,6 +73,8 @@ func (r Role) Label() string {
 		return "Responsabile"
 	case Riscossione:
 		return "Riscossione"
+	case Azienda:
+		return "Azienda"
 	}
 	return string(r)
 }

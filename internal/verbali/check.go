@@ -89,9 +89,11 @@ func Check(r *Record, rules cds.Config) error {
 			if err != nil {
 				return problem(PartitaIVANonValida, "%v", err)
 			}
+			// A company's codice fiscale is, for the portal, its partita IVA:
+			// pagoPA names it as a legal person (11 digits).
 			p.PartitaIVA = piva
 			if p.CodiceFiscale == "" || p.CodiceFiscale == piva {
-				p.CodiceFiscale = ""
+				p.CodiceFiscale = piva
 				continue
 			}
 		}

@@ -138,9 +138,6 @@ func toRow(r *Record) (store.VerbaleRow, error) {
 	}
 	if r.Obbligato != nil {
 		row.ObbligatoCF = r.Obbligato.CodiceFiscale
-		if row.ObbligatoCF == "" {
-			row.ObbligatoCF = r.Obbligato.PartitaIVA
-		}
 	}
 	return row, nil
 }

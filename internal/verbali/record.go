@@ -39,8 +39,8 @@ type Persona struct {
 	// Email is where receipts go, when the gestionale knows one.
 	Email string `json:"email,omitempty"`
 	// PartitaIVA names a company as the owner jointly liable (rental,
-	// leasing, car sharing: A20); codice_fiscale may then be empty. The
-	// company's verbali are stored under its partita IVA.
+	// leasing, car sharing: A20); codice_fiscale may then be empty, and
+	// becomes the partita IVA: the company's verbali are stored under it.
 	PartitaIVA string `json:"partita_iva,omitempty"`
 }
 
