@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 )
 
 // Error is an answer a person can act on: a stable code for programs and a
@@ -52,7 +53,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `{"errore":{"codice":"ERRORE_INTERNO","messaggio":"Risposta non disponibile."}}`, http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeJSONBytes(w, status, append(body, '\n'))
+}
+
+// writeJSONBytes sends an encoded JSON body with its length, so the answer
+// goes out in one piece rather than chunked.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
 }

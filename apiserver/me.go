@@ -1,12 +1,14 @@
 package apiserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/comune-torino/portale/internal/auth"
+	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/verbali"
 )
 
@@ -25,26 +27,56 @@ func (s *Server) requireCitizen(next http.Handler) http.Handler {
 	return s.cfg.Auth.RequireCitizen(s.cfg.Auth.RequireConsent(next))
 }
 
-// statement computes the logged-in citizen's statement for today.
-func (s *Server) statement(r *http.Request) (verbali.Estratto, error) {
-	c, _ := auth.CitizenFrom(r.Context())
-	rows, err := s.cfg.DB.VerbaliOf(r.Context(), c.CodiceFiscale)
+// cachedStatement is a statement with its JSON, for one day.
+type cachedStatement struct {
+	day  civil.Date
+	e    verbali.Estratto
+	body []byte
+}
+
+// statement computes the logged-in citizen's statement for today. Citizens
+// reload it often and it changes only with a commit or with the date, so
+// the last one computed is reused while the store version and the day are
+// the same: a repeated request costs one cheap pragma instead of the
+// queries and the computation.
+func (s *Server) statement(r *http.Request) (cachedStatement, error) {
+	ctx := r.Context()
+	c, _ := auth.CitizenFrom(ctx)
+	today := s.today()
+	gen, err := s.cfg.DB.Version(ctx)
 	if err != nil {
-		return verbali.Estratto{}, err
+		return cachedStatement{}, err
 	}
-	return verbali.Statement(c.CodiceFiscale, rows, s.today(), verbali.StatementOptions{
+	if st, ok := s.statements.Get(c.CodiceFiscale, gen); ok && st.day == today {
+		return st, nil
+	}
+	rows, err := s.cfg.DB.VerbaliOf(ctx, c.CodiceFiscale)
+	if err != nil {
+		return cachedStatement{}, err
+	}
+	e, err := verbali.Statement(c.CodiceFiscale, rows, today, verbali.StatementOptions{
 		Rules: s.cfg.Rules, CreditorFiscalCode: s.cfg.CreditorFiscalCode,
 	})
+	if err != nil {
+		return cachedStatement{}, err
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return cachedStatement{}, err
+	}
+	st := cachedStatement{day: today, e: e, body: append(body, '\n')}
+	s.statements.Put(c.CodiceFiscale, gen, st)
+	return st, nil
 }
 
 // getEstrattoConto answers GET /api/v1/me/estratto-conto (A1): every verbale
 // of the citizen with what is due today.
 func (s *Server) getEstrattoConto(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.statement(r)
+	st, err := s.statement(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, e)
+	writeJSONBytes(w, http.StatusOK, st.body)
 	return nil
 }
 
@@ -52,10 +84,11 @@ func (s *Server) getEstrattoConto(w http.ResponseWriter, r *http.Request) error 
 // citizen's own verbali are found: another's number is "not found", never
 // "forbidden", so numbers cannot be probed.
 func (s *Server) getVerbale(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.statement(r)
+	st, err := s.statement(r)
 	if err != nil {
 		return err
 	}
+	e := st.e
 	// Numbers may hold slashes ("2026/PM/000101"), sent as %2F: chi routes
 	// on the raw path, so the parameter arrives still escaped.
 	numero, err := url.PathUnescape(chi.URLParam(r, "numero"))

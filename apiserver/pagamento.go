@@ -68,10 +68,11 @@ func (s *Server) postPagamentoVerbale(w http.ResponseWriter, r *http.Request) er
 	if s.cfg.Checkout == nil {
 		return errPaymentUnavailable
 	}
-	e, err := s.statement(r)
+	st, err := s.statement(r)
 	if err != nil {
 		return err
 	}
+	e := st.e
 	numero, err := url.PathUnescape(chi.URLParam(r, "numero"))
 	if err != nil {
 		return errVerbaleNotFound

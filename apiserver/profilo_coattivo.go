@@ -10,10 +10,11 @@ import (
 // A19): the verbali handed to the collector, with the link to its
 // "Estratto conto on line".
 func (s *Server) getPosizioniCoattive(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.statement(r)
+	st, err := s.statement(r)
 	if err != nil {
 		return err
 	}
+	e := st.e
 	writeJSON(w, http.StatusOK, profilo.CoercivePositions(e))
 	return nil
 }

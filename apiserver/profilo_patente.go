@@ -18,10 +18,11 @@ func (s *Server) getPatente(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.statement(r)
+	st, err := s.statement(r)
 	if err != nil {
 		return err
 	}
+	e := st.e
 	scheda, err := profilo.Licence(licence, movements, e.Verbali, s.cfg.Rules, e.Data)
 	if err != nil {
 		return err

@@ -15,8 +15,10 @@ import (
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/documenti"
+	"github.com/comune-torino/portale/internal/limitazioni"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
@@ -40,6 +42,10 @@ type Store interface {
 	pagamenti.AttemptStore
 	VerbaleByNAV(ctx context.Context, nav string) (store.VerbaleRow, error)
 	rateizzazioni.Store
+	// Version changes with every commit (see store.DB.Version).
+	Version(ctx context.Context) (uint64, error)
+	comunicazioni.Store
+	StaffPartitaIVA(ctx context.Context, username string) (string, error)
 }
 
 // Config wires the server to the rest of the portal.
@@ -70,14 +76,18 @@ type Config struct {
 	Staff *staff.Service
 	// CMS is the content management system at /cms; nil leaves it unserved.
 	CMS http.Handler
-	// Ente is the city as its payment documents name it.
-	Ente documenti.EnteInfo
 	// Backoffice is the staff's back office at /backoffice (internal/backoffice);
 	// nil leaves it unserved.
 	Backoffice http.Handler
 	// Rateizzazioni are the installation's choices for instalment plans
 	// (who approves, tolerance and warning days, email signature).
 	Rateizzazioni rateizzazioni.Settings
+	// Limitazioni reads the traffic restrictions in force from the site's
+	// content, for the live JSON, Atom and JSON Feed answers; nil answers
+	// that they are unavailable.
+	Limitazioni *limitazioni.Source
+	// Ente is the city as its payment documents name it.
+	Ente documenti.EnteInfo
 	// Registry checks vehicles against the national registries (PRA/MCTC);
 	// nil answers that the check is unavailable.
 	Registry profilo.Registry
@@ -93,12 +103,19 @@ type Config struct {
 	// CalcoloRate is how many calculator requests one client address may
 	// make per minute (default 120).
 	CalcoloRate int
+	// CompanyKeys are the HMAC keys (at least 32 bytes) each company's
+	// systems sign their tokens with, by partita IVA (A20); empty, the
+	// company API answers only to staff sessions of role azienda.
+	CompanyKeys map[string][]string
 }
 
 // Server is the portal's http.Handler.
 type Server struct {
 	cfg    Config
 	router chi.Router
+	// statements keeps each citizen's statement as last computed, valid
+	// for its day and store version (see statement).
+	statements store.Memo[string, cachedStatement]
 }
 
 // New builds the router. Routes are listed here, in one place.
@@ -145,15 +162,15 @@ func New(cfg Config) *Server {
 		r.Handle("/cms", cfg.CMS)
 		r.Handle("/cms/*", cfg.CMS)
 	}
+	if cfg.Backoffice != nil {
+		r.Handle("/backoffice", cfg.Backoffice)
+		r.Handle("/backoffice/*", cfg.Backoffice)
+	}
 	if cfg.PagoPA != nil {
 		r.Method(http.MethodPost, "/pagopa/paForNode", cfg.PagoPA)
 	}
 	if cfg.DemoMail != nil {
 		r.Handle("/demo-mail", cfg.DemoMail)
-	if cfg.Backoffice != nil {
-		r.Handle("/backoffice", cfg.Backoffice)
-		r.Handle("/backoffice/*", cfg.Backoffice)
-	}
 		r.Handle("/demo-mail/*", cfg.DemoMail)
 	}
 	if cfg.DemoCheckout != nil {
@@ -175,6 +192,9 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodPost, "/importo", s.handle(s.postCalcoloImporto))
 			r.Method(http.MethodPost, "/rateizzazione", s.handle(s.postCalcoloRateizzazione))
 		})
+		r.Method(http.MethodGet, "/limitazioni", s.handle(s.getLimitazioni))
+		r.Method(http.MethodGet, "/limitazioni/feed.atom", s.handle(s.getLimitazioniAtom))
+		r.Method(http.MethodGet, "/limitazioni/feed.json", s.handle(s.getLimitazioniJSONFeed))
 		r.With(s.rateLimit(20)).Method(http.MethodPost, "/preavvisi/cerca", s.handle(s.postCercaPreavviso))
 		r.With(s.rateLimit(20)).Method(http.MethodPost, "/preavvisi/pagamento", s.handle(s.postPagamentoPreavviso))
 		r.With(s.rateLimit(120)).Method(http.MethodGet, "/preavvisi/pagamenti/{id}", s.handle(s.getPagamentoPreavviso))
@@ -203,16 +223,41 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodPut, "/me/preferenze", s.handle(s.putPreferenze))
 			r.Method(http.MethodGet, "/me/rateizzazioni", s.handle(s.getRateizzazioni))
 			r.Method(http.MethodPost, "/me/rateizzazioni", s.handle(s.postRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/accetta", s.handle(s.postAccettaRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/rifiuta", s.handle(s.postRifiutaRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/allegati", s.handle(s.postAllegatoRateizzazione))
+			r.Method(http.MethodGet, "/me/rateizzazioni/{id}/allegati/{allegato}", s.handle(s.getAllegatoRateizzazione))
+			r.Method(http.MethodPost, "/me/verbali/{numero}/conducente", s.handle(s.postConducente))
+			r.Method(http.MethodPost, "/me/verbali/{numero}/conducente/patente", s.handle(s.postPatenteConducente))
+			r.Method(http.MethodPost, "/me/contestazioni", s.handle(s.postContestazione))
+			r.Method(http.MethodPost, "/me/richieste-documento", s.handle(s.postRichiestaDocumento))
+			r.Method(http.MethodGet, "/me/comunicazioni", s.handle(s.getComunicazioni))
+			r.Method(http.MethodGet, "/me/comunicazioni/{id}", s.handle(s.getComunicazione))
+			r.Method(http.MethodPost, "/me/comunicazioni/{id}/conferma", s.handle(s.postConfermaComunicazione))
+			r.Method(http.MethodGet, "/me/comunicazioni/{id}/documento", s.handle(s.getDocumentoComunicazione))
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireBackoffice(scopeRateizzazioniWrite))
 			r.Method(http.MethodGet, "/backoffice/rateizzazioni", s.handle(s.getBackofficeRateizzazioni))
 			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/approva", s.handle(s.postApprovaRateizzazione))
-			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/accetta", s.handle(s.postAccettaRateizzazione))
-			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/rifiuta", s.handle(s.postRifiutaRateizzazione))
-			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/allegati", s.handle(s.postAllegatoRateizzazione))
-			r.Method(http.MethodGet, "/me/rateizzazioni/{id}/allegati/{allegato}", s.handle(s.getAllegatoRateizzazione))
 			r.Method(http.MethodPost, "/backoffice/rateizzazioni/{id}/respingi", s.handle(s.postRespingiRateizzazione))
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireBackoffice(scopeComunicazioniWrite), s.onlyComunicazioniRoles)
+			r.Method(http.MethodGet, "/backoffice/comunicazioni", s.handle(s.getBackofficeComunicazioni))
+			r.Method(http.MethodGet, "/backoffice/comunicazioni/{id}", s.handle(s.getBackofficeComunicazione))
+			r.Method(http.MethodGet, "/backoffice/comunicazioni/{id}/file/{file}", s.handle(s.getBackofficeFileComunicazione))
+			r.Method(http.MethodPost, "/backoffice/comunicazioni/{id}/prendi-in-carico", s.handle(s.postPrendiInCaricoComunicazione))
+			r.Method(http.MethodPost, "/backoffice/comunicazioni/{id}/accogli", s.handle(s.postAccogliComunicazione))
+			r.Method(http.MethodPost, "/backoffice/comunicazioni/{id}/respingi", s.handle(s.postRespingiComunicazione))
+			r.Method(http.MethodPost, "/backoffice/comunicazioni/{id}/documento", s.handle(s.postDocumentoComunicazione))
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAzienda)
+			r.Method(http.MethodGet, "/azienda/verbali", s.handle(s.getAziendaVerbali))
+			r.Method(http.MethodPost, "/azienda/verbali/{numero}/conducente", s.handle(s.postAziendaConducente))
+			r.Method(http.MethodPost, "/azienda/verbali/{numero}/conducente/patente", s.handle(s.postAziendaPatente))
+			r.Method(http.MethodPost, "/azienda/conducenti", s.handle(s.postAziendaConducenti))
 		})
 		r.With(s.requireToken(scopeVerbaliWrite)).Method(http.MethodPost, "/ingest/verbali", s.handle(s.postIngestVerbali))
 		r.With(s.requireToken(scopeEventsRead)).Method(http.MethodGet, "/events", s.handle(s.getEvents))

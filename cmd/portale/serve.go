@@ -27,6 +27,7 @@ import (
 	"github.com/comune-torino/portale/internal/auth/demoidp"
 	"github.com/comune-torino/portale/internal/backoffice"
 	"github.com/comune-torino/portale/internal/cds"
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/config"
 	"github.com/comune-torino/portale/internal/datadir"
 	"github.com/comune-torino/portale/internal/demo"
@@ -34,9 +35,11 @@ import (
 	"github.com/comune-torino/portale/internal/demomail"
 	"github.com/comune-torino/portale/internal/documenti"
 	"github.com/comune-torino/portale/internal/gitcms"
+	"github.com/comune-torino/portale/internal/limitazioni"
 	"github.com/comune-torino/portale/internal/notify"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
+	"github.com/comune-torino/portale/internal/partitaiva"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/schedule"
@@ -186,6 +189,13 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	// A build by another process publishes a new deploy; pick it up promptly.
 	go static.Watch(ctx, 2*time.Second)
 	go rebuildAtBoundaries(ctx, dir, logger, static.Reload)
+	// Unpaid pre-notices past their term go on to formal notification (A14):
+	// at start and then daily; a verbale is sent on once however often it runs.
+	go (&comunicazioni.Service{Store: db, Rules: rules}).RunFormalNotifications(ctx, 24*time.Hour, logger)
+	companyKeys, err := companyKeysFromEnv()
+	if err != nil {
+		return err
+	}
 	staffLogin, err := staff.New(staff.Config{Store: db, Logger: logger, Secure: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return err
@@ -209,25 +219,29 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	}
 
 	api := apiserver.New(apiserver.Config{
-		Version:            version.Version,
-		DB:                 db,
-		Static:             static,
-		Auth:               citizens,
-		Staff:              staffLogin,
-		CMS:                cms,
-		Backoffice:         backOffice,
-		Rateizzazioni:      plans.Settings,
-		DemoIdP:            demoIdP,
-		DemoMail:           mail.mailbox,
-		Checkout:           checkout,
-		DemoCheckout:       demoCheckout,
-		Rules:              rules,
-		PagoPA:             pagopa.NewCreditorHandler(creditorCfg, positions, logger),
-		Registry:           registry,
-		Ente:               ente,
+		Version:       version.Version,
+		DB:            db,
+		Static:        static,
+		Auth:          citizens,
+		Staff:         staffLogin,
+		CMS:           cms,
+		Backoffice:    backOffice,
+		Rateizzazioni: plans.Settings,
+		DemoIdP:       demoIdP,
+		DemoMail:      mail.mailbox,
+		Checkout:      checkout,
+		DemoCheckout:  demoCheckout,
+		Rules:         rules,
+		PagoPA:        pagopa.NewCreditorHandler(creditorCfg, positions, logger),
+		Registry:      registry,
+		Ente:          ente,
+		// The working tree of the site repository always holds main, the
+		// published content: live restrictions are read from it.
+		Limitazioni:        &limitazioni.Source{ContentDir: filepath.Join(dir.Site(), "content"), BaseURL: base},
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),
+		CompanyKeys:        companyKeys,
 		LiveDeploy: func() string {
 			d, err := deploys.Live()
 			if err != nil {
@@ -513,4 +527,23 @@ func rebuildAtBoundaries(ctx context.Context, dir datadir.Dir, logger *slog.Logg
 		}
 		logger.Info("site rebuilt at a publish or expiry time", "boundary", next.Format(time.RFC3339), "deploy", res.DeployID)
 	}
+}
+
+// companyKeysFromEnv reads the keys companies sign their API tokens with
+// (A20) from PORTALE_AZIENDE_JWT_KEYS: "PARTITAIVA:chiave" pairs separated by
+// commas; a partita IVA may appear twice while its key is rotated.
+func companyKeysFromEnv() (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, pair := range strings.Split(os.Getenv("PORTALE_AZIENDE_JWT_KEYS"), ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		p, key, ok := strings.Cut(pair, ":")
+		piva, err := partitaiva.Parse(p)
+		if !ok || err != nil || len(key) < 32 {
+			return nil, errors.New("PORTALE_AZIENDE_JWT_KEYS: ogni voce è PARTITAIVA:chiave, con una partita IVA valida e una chiave di almeno 32 caratteri")
+		}
+		out[piva] = append(out[piva], key)
+	}
+	return out, nil
 }
