@@ -53,12 +53,12 @@ var (
 func (c *Conducente) check(day civil.Date) error {
 	cf, err := codicefiscale.Parse(c.CodiceFiscale)
 	if err != nil {
-		msg := "il codice fiscale del conducente non è valido"
+		msg := "Il codice fiscale non è valido."
 		var e *codicefiscale.Error
 		if errors.As(err, &e) {
 			msg = e.Messaggio
 		}
-		return &Error{Invalid, "CODICE_FISCALE_NON_VALIDO", "Codice fiscale del conducente: " + msg}
+		return &Error{Invalid, "CODICE_FISCALE_NON_VALIDO", "Controlla il codice fiscale del conducente. " + msg}
 	}
 	c.CodiceFiscale = cf
 	c.NumeroPatente = strings.ToUpper(strings.Join(strings.Fields(c.NumeroPatente), ""))

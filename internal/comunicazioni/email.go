@@ -78,6 +78,6 @@ func (s *Service) email(c store.Comunicazione) *store.Email {
 		Kind:     emailKind,
 		To:       c.Email,
 		Subject:  fmt.Sprintf("%s %s: %s / Your communication", subjects[c.Tipo], c.Protocollo, labels[c.Stato]),
-		Text:     "Gentile cittadina, gentile cittadino,\n\n" + strings.TrimSpace(text.String()) + "\n",
+		Text:     "Buongiorno,\n\n" + strings.TrimSpace(text.String()) + "\n",
 	}
 }
