@@ -115,7 +115,7 @@ func propose(t *testing.T, ts *httptest.Server, c *http.Client, rate int) planRe
 }
 
 // upload sends a file as the citizen's attachment to plan id.
-func upload(t *testing.T, ts *httptest.Server, c *http.Client, id int64, name string, data []byte) (int, []byte) {
+func uploadAllegato(t *testing.T, ts *httptest.Server, c *http.Client, id int64, name string, data []byte) (int, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -176,7 +176,7 @@ func TestPlanApprovedInTheBackOfficePaidAndLapsed(t *testing.T) {
 	ctx := context.Background()
 	mario := citizenWithConsent(t, ts, demo.Mario.CodiceFiscale)
 	proposed := propose(t, ts, mario, 3)
-	if status, body := upload(t, ts, mario, proposed.ID, "dichiarazione redditi.pdf", minimalPDF); status != http.StatusCreated {
+	if status, body := uploadAllegato(t, ts, mario, proposed.ID, "dichiarazione redditi.pdf", minimalPDF); status != http.StatusCreated {
 		t.Fatalf("attach: %d %s", status, body)
 	}
 	d := desk(t, db, rateizzazioni.Settings{ToleranceDays: 5, WarningDays: 7})
@@ -219,7 +219,7 @@ func TestPlanApprovedInTheBackOfficePaidAndLapsed(t *testing.T) {
 	if e, err := db.EmailDeliveryByKey(ctx, "rateizzazione:"+itoa(proposed.ID)+":1"); err != nil || e.Kind != "rateizzazione_approvata" {
 		t.Errorf("approval email: %+v %v", e, err)
 	}
-	if v := decodeFase(mustGet(t, mario, ts.URL+"/api/v1/me/verbali/"+url.PathEscape(demoPlanVerbale))); v != "rateizzato" {
+	if v := decodeFase(mustGetOK(t, mario, ts.URL+"/api/v1/me/verbali/"+url.PathEscape(demoPlanVerbale))); v != "rateizzato" {
 		t.Errorf("the verbale is %q, not rateizzato", v)
 	}
 
@@ -298,7 +298,7 @@ func TestPlanApprovedInTheBackOfficePaidAndLapsed(t *testing.T) {
 	}
 }
 
-func mustGet(t *testing.T, c *http.Client, u string) []byte {
+func mustGetOK(t *testing.T, c *http.Client, u string) []byte {
 	t.Helper()
 	status, body := call(t, c, "GET", u, "")
 	if status != http.StatusOK {
@@ -451,18 +451,18 @@ func TestPlanAttachmentsAreCheckedAndPrivate(t *testing.T) {
 	}
 	for name, sc := range scenarios {
 		t.Run(name, func(t *testing.T) {
-			status, body := upload(t, ts, mario, p.ID, sc.name, sc.data)
+			status, body := uploadAllegato(t, ts, mario, p.ID, sc.name, sc.data)
 			if status != sc.status || decodeErr(body) != sc.codice || !strings.Contains(string(body), sc.text) {
 				t.Errorf("%d %s", status, body)
 			}
 		})
 	}
 	for i := range 5 {
-		if status, body := upload(t, ts, mario, p.ID, "scansione.png", png); status != http.StatusCreated {
+		if status, body := uploadAllegato(t, ts, mario, p.ID, "scansione.png", png); status != http.StatusCreated {
 			t.Fatalf("attachment %d: %d %s", i+1, status, body)
 		}
 	}
-	if status, body := upload(t, ts, mario, p.ID, "sesto.pdf", minimalPDF); status != http.StatusConflict || decodeErr(body) != "TROPPI_ALLEGATI" {
+	if status, body := uploadAllegato(t, ts, mario, p.ID, "sesto.pdf", minimalPDF); status != http.StatusConflict || decodeErr(body) != "TROPPI_ALLEGATI" {
 		t.Errorf("a sixth attachment: %d %s", status, body)
 	}
 	plans := myPlans(t, mario, ts)
@@ -484,7 +484,7 @@ func TestPlanAttachmentsAreCheckedAndPrivate(t *testing.T) {
 	if status, body := call(t, laura, "GET", own, ""); status != http.StatusNotFound || bytes.Equal(body, png) {
 		t.Errorf("Laura downloading Mario's attachment: %d", status)
 	}
-	if status, _ := upload(t, ts, laura, p.ID, "mio.pdf", minimalPDF); status != http.StatusNotFound {
+	if status, _ := uploadAllegato(t, ts, laura, p.ID, "mio.pdf", minimalPDF); status != http.StatusNotFound {
 		t.Errorf("Laura attaching to Mario's plan: %d", status)
 	}
 	if plans := myPlans(t, laura, ts); len(plans) != 0 {
