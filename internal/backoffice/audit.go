@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comune-torino/portale/internal/civil"
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/staff"
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -18,8 +19,8 @@ type auditFilter struct {
 }
 
 // auditActions are the actions the filter offers.
-var auditActions = []string{"rateizzazione.approva", "rateizzazione.approva_parziale", "rateizzazione.respingi",
-	"rateizzazione.controproponi"}
+var auditActions = append([]string{"rateizzazione.approva", "rateizzazione.approva_parziale", "rateizzazione.respingi",
+	"rateizzazione.controproponi"}, comunicazioni.AuditActions...)
 
 // showAudit answers GET /backoffice/audit?utente=&azione=&oggetto=&dal=&al=:
 // the back-office actions, newest first (at most 200).

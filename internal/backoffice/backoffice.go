@@ -3,7 +3,8 @@
 // queues of work, a page per item with its history, the forms that decide
 // it, and the audit log of every action. Staff log in with internal/staff;
 // the roles operatore, responsabile, riscossione and amministratore may
-// enter.
+// enter. Its queues are instalment plans (rateizzazioni) and the
+// communications citizens and companies send (internal/comunicazioni).
 package backoffice
 
 import (
@@ -17,12 +18,14 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/comune-torino/portale/internal/civil"
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/money"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/staff"
@@ -43,10 +46,12 @@ type Store interface {
 
 // Config wires the back office.
 type Config struct {
-	Staff  *staff.Service
-	Plans  *rateizzazioni.Service
-	Store  Store
-	Logger *slog.Logger
+	Staff *staff.Service
+	Plans *rateizzazioni.Service
+	// Comunicazioni answers citizens' communications.
+	Comunicazioni *comunicazioni.Service
+	Store         Store
+	Logger        *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -59,8 +64,8 @@ type Handler struct {
 
 // New checks cfg and builds the routes.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Staff == nil || cfg.Plans == nil || cfg.Store == nil {
-		return nil, errors.New("backoffice: staff login, plans and store are required")
+	if cfg.Staff == nil || cfg.Plans == nil || cfg.Comunicazioni == nil || cfg.Store == nil {
+		return nil, errors.New("backoffice: staff login, plans, communications and store are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -84,7 +89,17 @@ func New(cfg Config) (*Handler, error) {
 		r.Post("/backoffice/rateizzazioni/{id}/respingi", h.rejectPlan)
 		r.Post("/backoffice/rateizzazioni/{id}/controproponi", h.counterPlan)
 	})
-	r.With(h.requireRole(auditRoles...)).Get("/backoffice/audit", h.showAudit)
+	r.Group(func(r chi.Router) {
+		r.Use(h.requireRole(msgComRole, comRoles...))
+		r.Get("/backoffice/comunicazioni", h.showComunicazioni)
+		r.Get("/backoffice/comunicazioni/{id}", h.showComunicazione)
+		r.Get("/backoffice/comunicazioni/{id}/file/{file}", h.downloadComFile)
+		r.With(cfg.Staff.Protect).Post("/backoffice/comunicazioni/{id}/prendi-in-carico", h.takeComunicazione)
+		r.With(cfg.Staff.Protect).Post("/backoffice/comunicazioni/{id}/accogli", h.acceptComunicazione)
+		r.With(cfg.Staff.Protect).Post("/backoffice/comunicazioni/{id}/respingi", h.rejectComunicazione)
+		r.With(cfg.Staff.Protect).Post("/backoffice/comunicazioni/{id}/documento", h.deliverDocument)
+	})
+	r.With(h.requireRole(msgAuditRole, auditRoles...)).Get("/backoffice/audit", h.showAudit)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := staff.UserFrom(r.Context())
 		h.renderError(w, u, http.StatusNotFound, "Questa pagina del back office non esiste. Torna alla scrivania.")
@@ -126,12 +141,19 @@ func (h *Handler) requireStaff(next http.Handler) http.Handler {
 	})
 }
 
-func (h *Handler) requireRole(roles ...staff.Role) func(http.Handler) http.Handler {
+const (
+	msgAuditRole = "Il registro delle azioni è riservato ai responsabili e agli amministratori."
+	msgComRole   = "Le comunicazioni dei cittadini sono trattate dagli operatori, dai responsabili e dagli amministratori."
+)
+
+// requireRole answers roles other than roles with an Italian 403 page
+// saying message.
+func (h *Handler) requireRole(message string, roles ...staff.Role) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			u, _ := staff.UserFrom(r.Context())
 			if !slices.Contains(roles, u.Role) {
-				h.renderError(w, u, http.StatusForbidden, "Il registro delle azioni è riservato ai responsabili e agli amministratori.")
+				h.renderError(w, u, http.StatusForbidden, message)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -150,6 +172,11 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"action":     actionLabel,
 	"office":     officeLabel,
 	"roleLabel":  func(r string) string { return staff.Role(r).Label() },
+	"comState":   func(s string) string { return comLabel(comStateLabels, s) },
+	"kind":       kindLabel,
+	"fileRole":   func(s string) string { return comLabel(fileRoleLabels, s) },
+	"kb":         func(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) },
+	"auditLink":  auditLink,
 	"changes":    changes,
 	"join":       strings.Join,
 	"dict": func(kv ...any) map[string]any {
@@ -170,10 +197,12 @@ const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-sr
 type page struct {
 	Title    string
 	User     staff.User
-	Section  string // dashboard, rateizzazioni, audit: the current menu item
+	Section  string // dashboard, rateizzazioni, comunicazioni, audit: the current menu item
 	MayAudit bool
-	Message  string // an error page's explanation
-	Success  string // a confirmation after an action
+	// MayComunicazioni shows the communications to the roles that answer them.
+	MayComunicazioni bool
+	Message          string // an error page's explanation
+	Success          string // a confirmation after an action
 
 	Queues []queue
 
@@ -184,6 +213,11 @@ type page struct {
 	Detail *planDetail
 	Form   formState
 
+	Tipo          string
+	Kinds         []tab
+	Comunicazioni []store.Comunicazione
+	Com           *comDetail
+
 	Audit       []store.AuditEntry
 	AuditFilter auditFilter
 	Usernames   []string
@@ -192,6 +226,7 @@ type page struct {
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
 	p.MayAudit = slices.Contains(auditRoles, p.User.Role)
+	p.MayComunicazioni = slices.Contains(comRoles, p.User.Role)
 	var buf bytes.Buffer
 	if err := templates.ExecuteTemplate(&buf, name, p); err != nil {
 		h.cfg.Logger.Error("backoffice: template", "template", name, "err", err)
@@ -228,6 +263,18 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, u staff.User, err
 	var pe *rateizzazioni.Error
 	if errors.As(err, &pe) {
 		h.renderError(w, u, statusOf(pe), pe.Messaggio)
+		return
+	}
+	var ce *comunicazioni.Error
+	if errors.As(err, &ce) {
+		status := http.StatusUnprocessableEntity
+		switch ce.Kind {
+		case comunicazioni.NotFound:
+			status = http.StatusNotFound
+		case comunicazioni.Conflict:
+			status = http.StatusConflict
+		}
+		h.renderError(w, u, status, ce.Messaggio)
 		return
 	}
 	h.cfg.Logger.ErrorContext(r.Context(), "backoffice failed", "user", u, "path", r.URL.Path, "err", err)
@@ -280,22 +327,41 @@ var actionLabels = map[string]string{
 	"respingi": "Respinta", "controproponi": "Controproposta", "accetta": "Controproposta accettata dal cittadino",
 	"rifiuta": "Controproposta rifiutata dal cittadino", "decadenza": "Decadenza per rate non pagate",
 	"scadenza_controproposta": "Controproposta scaduta senza risposta",
+	"prendi_in_carico":        "Presa in carico", "accogli": "Accolta", "documento": "Documento consegnato",
 }
 
+// actionSubjects name the item an audited action is about.
+var actionSubjects = map[string]string{"rateizzazione": "Rateizzazione", "comunicazione": "Comunicazione"}
+
 // actionLabel names an action of the history or of the audit
-// ("rateizzazione.approva").
+// ("rateizzazione.approva", "comunicazione.respingi").
 func actionLabel(a string) string {
-	_, short, found := strings.Cut(a, ".")
+	subject, short, found := strings.Cut(a, ".")
 	if !found {
 		short = a
 	}
 	if l, ok := actionLabels[short]; ok {
-		if found {
-			return "Rateizzazione: " + strings.ToLower(l[:1]) + l[1:]
+		if s, ok := actionSubjects[subject]; ok && found {
+			return s + ": " + strings.ToLower(l[:1]) + l[1:]
 		}
 		return l
 	}
 	return a
+}
+
+// auditLink is the page of an audited item ("rateizzazione:12"), or "".
+func auditLink(target string) string {
+	kind, id, _ := strings.Cut(target, ":")
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		return ""
+	}
+	switch kind {
+	case "rateizzazione":
+		return "/backoffice/rateizzazioni/" + id
+	case "comunicazione":
+		return "/backoffice/comunicazioni/" + id
+	}
+	return ""
 }
 
 func officeLabel(o string) string {
@@ -319,6 +385,7 @@ var fieldLabels = map[string]string{
 	"stato": "Stato", "rate": "Rate", "motivo": "Motivo", "controproposta": "Controproposta",
 	"approvata_polizia_da": "Approvata dalla polizia", "approvata_riscossione_da": "Approvata dalla riscossione",
 	"rate_piano": "Rate con avviso pagoPA", "saldo_decadenza_cent": "Saldo dopo la decadenza (centesimi)", "nota": "Nota",
+	"risposta": "Risposta", "decisa_da": "Decisa da", "documento": "Documento", "punti_al_conducente": "Punti sulla patente del conducente",
 }
 
 // changes lists the fields that differ between before and after, in a
@@ -354,6 +421,12 @@ func show(v any) string {
 	case string:
 		if l, ok := stateLabels[x]; ok {
 			return l
+		}
+		if l, ok := comStateLabels[x]; ok {
+			return l
+		}
+		if x == "" {
+			return "—"
 		}
 		return x
 	case float64:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/civil"
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
@@ -44,7 +45,8 @@ func newOffice(t *testing.T) office {
 		t.Fatal(err)
 	}
 	plans := &rateizzazioni.Service{Store: db, Rules: cds.DefaultConfig(), NAV: nav}
-	h, err := New(Config{Staff: svc, Plans: plans, Store: db})
+	com := &comunicazioni.Service{Store: db, Rules: cds.DefaultConfig()}
+	h, err := New(Config{Staff: svc, Plans: plans, Comunicazioni: com, Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +73,19 @@ func nav(seq int64) (string, error) {
 // withProposal imports the demo verbali and has Mario propose a plan.
 func (o office) withProposal(t *testing.T) int64 {
 	t.Helper()
+	o.importDemo(t)
+	svc := &rateizzazioni.Service{Store: o.db, Rules: cds.DefaultConfig(), NAV: nav}
+	p, err := svc.Propose(context.Background(), demo.Mario.CodiceFiscale, rateizzazioni.Request{Verbali: []string{"2026/PM/000107"}, Rate: 3,
+		RedditoCent: 900000}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// importDemo imports the demo's verbali.
+func (o office) importDemo(t *testing.T) {
+	t.Helper()
 	ctx := context.Background()
 	var jsonl bytes.Buffer
 	for _, r := range demo.Verbali(civil.FromTime(time.Now())) {
@@ -80,13 +95,6 @@ func (o office) withProposal(t *testing.T) int64 {
 	if _, err := verbali.Import(ctx, &jsonl, o.db, verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: nav}); err != nil {
 		t.Fatal(err)
 	}
-	svc := &rateizzazioni.Service{Store: o.db, Rules: cds.DefaultConfig(), NAV: nav}
-	p, err := svc.Propose(ctx, demo.Mario.CodiceFiscale, rateizzazioni.Request{Verbali: []string{"2026/PM/000107"}, Rate: 3,
-		RedditoCent: 900000}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.ID
 }
 
 func (o office) login(t *testing.T, username string) *http.Client {

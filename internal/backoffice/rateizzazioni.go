@@ -71,6 +71,8 @@ type formState struct {
 	Rate   string
 	Prima  string
 	Nota   string
+	// Risposta is the reply typed in a communication's form.
+	Risposta string
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +85,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 	queues := []queue{
 		{Label: "Proposte di rateizzazione da decidere", Count: counts[store.PlanProposed], URL: "/backoffice/rateizzazioni?stato=proposta"},
 		{Label: "Controproposte in attesa della risposta del cittadino", Count: counts[store.PlanCounter], URL: "/backoffice/rateizzazioni?stato=controproposta"},
+	}
+	if slices.Contains(comRoles, u.Role) {
+		com, err := h.comQueues(r)
+		if err != nil {
+			h.fail(w, r, u, err)
+			return
+		}
+		queues = append(queues, com...)
 	}
 	h.render(w, http.StatusOK, "scrivania.html", page{Title: "Scrivania", User: u, Section: "scrivania", Queues: queues})
 }

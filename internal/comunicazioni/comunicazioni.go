@@ -83,6 +83,9 @@ type Service struct {
 	// notification, from the day of the violation (default 60: the term of
 	// the misura ridotta the statement shows for a pre-notice).
 	PreavvisoDays int
+	// actor, set by As, is the staff member whose decisions go to the
+	// back-office audit log.
+	actor *Actor
 }
 
 // Ruolo is how the person reading a communication is concerned by it.

@@ -34,7 +34,15 @@ func (s *Service) outgoing(tipo string) store.OutgoingFunc {
 // update applies ch to id when it is in one of from, mapping the store's
 // refusals.
 func (s *Service) update(ctx context.Context, id int64, from []string, ch store.ComunicazioneChange) (store.Comunicazione, error) {
-	c, err := s.Store.UpdateComunicazione(ctx, id, from, ch, s.outgoing("comunicazione_"+ch.Stato))
+	out := s.outgoing("comunicazione_" + ch.Stato)
+	if s.actor != nil {
+		// The state before, for the audit row; a missing communication is
+		// refused by the store below.
+		if before, err := s.Store.Comunicazione(ctx, id); err == nil {
+			out = s.audited(out, before, ch)
+		}
+	}
+	c, err := s.Store.UpdateComunicazione(ctx, id, from, ch, out)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return c, errNotFound

@@ -85,6 +85,9 @@ type Outgoing struct {
 	EventTipo string
 	Event     any
 	Email     *Email
+	// Audit, when set, is the back-office audit row of a staff member's
+	// action, so it exists exactly when the change does.
+	Audit *AuditEntry
 }
 
 // OutgoingFunc builds the Outgoing of a change from the communication as
@@ -166,6 +169,9 @@ func emit(ctx context.Context, tx *sql.Tx, c Comunicazione, out OutgoingFunc) er
 		if _, _, err := EnqueueEmail(ctx, tx, *o.Email, time.Now()); err != nil {
 			return err
 		}
+	}
+	if o.Audit != nil {
+		return appendAudit(ctx, tx, *o.Audit)
 	}
 	return nil
 }
