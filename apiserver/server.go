@@ -79,6 +79,9 @@ type Config struct {
 	// Backoffice is the staff's back office at /backoffice (internal/backoffice);
 	// nil leaves it unserved.
 	Backoffice http.Handler
+	// Azienda is the company area at /azienda (internal/azienda); nil
+	// leaves it unserved.
+	Azienda http.Handler
 	// Rateizzazioni are the installation's choices for instalment plans
 	// (who approves, tolerance and warning days, email signature).
 	Rateizzazioni rateizzazioni.Settings
@@ -165,6 +168,10 @@ func New(cfg Config) *Server {
 	if cfg.Backoffice != nil {
 		r.Handle("/backoffice", cfg.Backoffice)
 		r.Handle("/backoffice/*", cfg.Backoffice)
+	}
+	if cfg.Azienda != nil {
+		r.Handle("/azienda", cfg.Azienda)
+		r.Handle("/azienda/*", cfg.Azienda)
 	}
 	if cfg.PagoPA != nil {
 		r.Method(http.MethodPost, "/pagopa/paForNode", cfg.PagoPA)

@@ -25,6 +25,7 @@ import (
 	"github.com/comune-torino/portale/internal/apitoken"
 	"github.com/comune-torino/portale/internal/auth"
 	"github.com/comune-torino/portale/internal/auth/demoidp"
+	"github.com/comune-torino/portale/internal/azienda"
 	"github.com/comune-torino/portale/internal/backoffice"
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/comunicazioni"
@@ -39,7 +40,6 @@ import (
 	"github.com/comune-torino/portale/internal/notify"
 	"github.com/comune-torino/portale/internal/pagamenti"
 	"github.com/comune-torino/portale/internal/pagopa"
-	"github.com/comune-torino/portale/internal/partitaiva"
 	"github.com/comune-torino/portale/internal/profilo"
 	"github.com/comune-torino/portale/internal/rateizzazioni"
 	"github.com/comune-torino/portale/internal/schedule"
@@ -192,10 +192,6 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	// Unpaid pre-notices past their term go on to formal notification (A14):
 	// at start and then daily; a verbale is sent on once however often it runs.
 	go (&comunicazioni.Service{Store: db, Rules: rules}).RunFormalNotifications(ctx, 24*time.Hour, logger)
-	companyKeys, err := companyKeysFromEnv()
-	if err != nil {
-		return err
-	}
 	staffLogin, err := staff.New(staff.Config{Store: db, Logger: logger, Secure: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return err
@@ -213,7 +209,14 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Settings: rateizzazioni.Settings{Approvazione: cfg.Rateizzazioni.Approvazione, ToleranceDays: cfg.Rateizzazioni.TolleranzaGiorni,
 			WarningDays: cfg.Rateizzazioni.PreavvisoGiorni, Ente: cfg.Ente.Nome, PublicURL: base}}
 	go plans.Run(ctx, logger, nil)
-	backOffice, err := backoffice.New(backoffice.Config{Staff: staffLogin, Plans: plans, Store: db, Logger: logger})
+	// Citizens' communications are answered in the back office; companies
+	// name their fleet's drivers in the company area.
+	com := &comunicazioni.Service{Store: db, Rules: rules, Ente: cfg.Ente.Nome}
+	backOffice, err := backoffice.New(backoffice.Config{Staff: staffLogin, Plans: plans, Comunicazioni: com, Store: db, Logger: logger})
+	if err != nil {
+		return err
+	}
+	companyArea, err := azienda.New(azienda.Config{Staff: staffLogin, Comunicazioni: com, Store: db, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -226,6 +229,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		Staff:         staffLogin,
 		CMS:           cms,
 		Backoffice:    backOffice,
+		Azienda:       companyArea,
 		Rateizzazioni: plans.Settings,
 		DemoIdP:       demoIdP,
 		DemoMail:      mail.mailbox,
@@ -241,7 +245,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		NAV:                navMaker(cfg.PagoPA.Segregazione),
 		CreditorFiscalCode: cfg.Ente.CodiceFiscale,
 		Tokens:             apitoken.NewVerifier(cfg.Gestionale.JWTKeys),
-		CompanyKeys:        companyKeys,
+		CompanyKeys:        cfg.Aziende.JWTKeys,
 		LiveDeploy: func() string {
 			d, err := deploys.Live()
 			if err != nil {
@@ -527,23 +531,4 @@ func rebuildAtBoundaries(ctx context.Context, dir datadir.Dir, logger *slog.Logg
 		}
 		logger.Info("site rebuilt at a publish or expiry time", "boundary", next.Format(time.RFC3339), "deploy", res.DeployID)
 	}
-}
-
-// companyKeysFromEnv reads the keys companies sign their API tokens with
-// (A20) from PORTALE_AZIENDE_JWT_KEYS: "PARTITAIVA:chiave" pairs separated by
-// commas; a partita IVA may appear twice while its key is rotated.
-func companyKeysFromEnv() (map[string][]string, error) {
-	out := map[string][]string{}
-	for _, pair := range strings.Split(os.Getenv("PORTALE_AZIENDE_JWT_KEYS"), ",") {
-		if pair = strings.TrimSpace(pair); pair == "" {
-			continue
-		}
-		p, key, ok := strings.Cut(pair, ":")
-		piva, err := partitaiva.Parse(p)
-		if !ok || err != nil || len(key) < 32 {
-			return nil, errors.New("PORTALE_AZIENDE_JWT_KEYS: ogni voce è PARTITAIVA:chiave, con una partita IVA valida e una chiave di almeno 32 caratteri")
-		}
-		out[piva] = append(out[piva], key)
-	}
-	return out, nil
 }

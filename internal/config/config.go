@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/comune-torino/portale/internal/partitaiva"
 )
 
 // Example is the commented portale.toml that `portale init` writes.
@@ -34,6 +36,17 @@ type Config struct {
 	SMTP       SMTP       `toml:"smtp"`
 	// Rateizzazioni are the choices for instalment plans (art. 202-bis).
 	Rateizzazioni Rateizzazioni `toml:"rateizzazioni"`
+	// Aziende are the rental, leasing and car-sharing companies' settings.
+	Aziende Aziende `toml:"aziende"`
+}
+
+// Aziende are the companies' settings (A20, docs/comunicazioni.md).
+type Aziende struct {
+	// JWTKeys are the HMAC keys (at least 32 characters) each company's
+	// systems sign their API tokens with, by partita IVA; two during a
+	// rotation. PORTALE_AZIENDE_JWT_KEYS ("PARTITAIVA:chiave,…") adds to
+	// them. Load writes each partita IVA in its plain 11 digits.
+	JWTKeys map[string][]string `toml:"jwt_keys"`
 }
 
 // Rateizzazioni are the choices for instalment plans (docs/backoffice.md).
@@ -194,7 +207,49 @@ func Load(path string) (Config, error) {
 	if s := os.Getenv("PORTALE_GPD_SUBSCRIPTION_KEY"); s != "" {
 		c.PagoPA.GPDSubscriptionKey = s
 	}
+	if err := c.Aziende.load(path, os.Getenv("PORTALE_AZIENDE_JWT_KEYS")); err != nil {
+		return c, err
+	}
 	return c, c.validate(path)
+}
+
+// load checks the companies' keys of the file, each under its partita IVA
+// written plainly, and adds those of env ("PARTITAIVA:chiave" pairs
+// separated by commas).
+func (a *Aziende) load(path, env string) error {
+	keys := map[string][]string{}
+	add := func(where, piva string, k ...string) error {
+		p, err := partitaiva.Parse(piva)
+		if err != nil {
+			return fmt.Errorf("%s: «%s» non è una partita IVA valida", where, piva)
+		}
+		for _, key := range k {
+			if len(key) < 32 {
+				return fmt.Errorf("%s: la chiave della partita IVA %s è più corta di 32 caratteri", where, p)
+			}
+		}
+		keys[p] = append(keys[p], k...)
+		return nil
+	}
+	for piva, k := range a.JWTKeys {
+		if err := add("configurazione "+path+": aziende.jwt_keys", piva, k...); err != nil {
+			return err
+		}
+	}
+	for _, pair := range strings.Split(env, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		piva, key, ok := strings.Cut(pair, ":")
+		if !ok {
+			return errors.New("PORTALE_AZIENDE_JWT_KEYS: ogni voce è PARTITAIVA:chiave, separate da virgole")
+		}
+		if err := add("PORTALE_AZIENDE_JWT_KEYS", piva, key); err != nil {
+			return err
+		}
+	}
+	a.JWTKeys = keys
+	return nil
 }
 
 func (c Config) validate(path string) error {

@@ -95,3 +95,37 @@ func TestGPDMode(t *testing.T) {
 		t.Errorf("the default mode is %q, want soap", Default().PagoPA.Modalita)
 	}
 }
+
+// The companies' keys come from the [aziende.jwt_keys] table and from the
+// environment, each under its partita IVA written plainly.
+func TestCompanyKeys(t *testing.T) {
+	key := func(c string) string { return strings.Repeat(c, 32) }
+	t.Setenv("PORTALE_AZIENDE_JWT_KEYS", "IT 09827610016:"+key("c")+", 12345678903:"+key("d"))
+	path := filepath.Join(t.TempDir(), "portale.toml")
+	os.WriteFile(path, []byte("[aziende.jwt_keys]\n\"09827610016\" = [\""+key("a")+"\", \""+key("b")+"\"]\n"), 0o600)
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := got.Aziende.JWTKeys["09827610016"]; len(k) != 3 || k[0] != key("a") || k[2] != key("c") {
+		t.Errorf("keys of 09827610016: %v", k)
+	}
+	if k := got.Aziende.JWTKeys["12345678903"]; len(k) != 1 {
+		t.Errorf("keys of 12345678903: %v", k)
+	}
+
+	cases := map[string]struct{ file, env, want string }{
+		"a wrong partita IVA": {"[aziende.jwt_keys]\n\"12345678901\" = [\"" + key("a") + "\"]\n", "", "aziende.jwt_keys: «12345678901» non è una partita IVA valida"},
+		"a short key":         {"[aziende.jwt_keys]\n\"09827610016\" = [\"corta\"]\n", "", "più corta di 32 caratteri"},
+		"a short key in env":  {"", "09827610016:corta", "PORTALE_AZIENDE_JWT_KEYS: la chiave della partita IVA 09827610016"},
+		"no separator in env": {"", key("a"), "PORTALE_AZIENDE_JWT_KEYS: ogni voce è PARTITAIVA:chiave"},
+		"a key not in a list": {"[aziende.jwt_keys]\n\"09827610016\" = \"" + key("a") + "\"\n", "", "riga 2"},
+	}
+	for name, c := range cases {
+		t.Setenv("PORTALE_AZIENDE_JWT_KEYS", c.env)
+		os.WriteFile(path, []byte(c.file), 0o600)
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to mention %q", name, err, c.want)
+		}
+	}
+}

@@ -193,8 +193,12 @@ var rome = func() *time.Location {
 	return loc
 }()
 
-// homeOf is where a user lands after login without a next page.
+// homeOf is where a user lands after login without a next page: the CMS,
+// the company area, or the back office.
 func homeOf(r Role) string {
+	if r == Azienda {
+		return "/azienda/"
+	}
 	for _, c := range CMSRoles {
 		if c == r {
 			return "/cms/"
