@@ -48,7 +48,8 @@ type Store interface {
 type Config struct {
 	Staff *staff.Service
 	Plans *rateizzazioni.Service
-	// Comunicazioni answers citizens' communications.
+	// Comunicazioni answers citizens' communications; nil leaves their
+	// queue out.
 	Comunicazioni *comunicazioni.Service
 	Store         Store
 	Logger        *slog.Logger
@@ -64,8 +65,8 @@ type Handler struct {
 
 // New checks cfg and builds the routes.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Staff == nil || cfg.Plans == nil || cfg.Comunicazioni == nil || cfg.Store == nil {
-		return nil, errors.New("backoffice: staff login, plans, communications and store are required")
+	if cfg.Staff == nil || cfg.Plans == nil || cfg.Store == nil {
+		return nil, errors.New("backoffice: staff login, plans and store are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -90,6 +91,9 @@ func New(cfg Config) (*Handler, error) {
 		r.Post("/backoffice/rateizzazioni/{id}/controproponi", h.counterPlan)
 	})
 	r.Group(func(r chi.Router) {
+		if cfg.Comunicazioni == nil {
+			return
+		}
 		r.Use(h.requireRole(msgComRole, comRoles...))
 		r.Get("/backoffice/comunicazioni", h.showComunicazioni)
 		r.Get("/backoffice/comunicazioni/{id}", h.showComunicazione)
@@ -226,7 +230,7 @@ type page struct {
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
 	p.MayAudit = slices.Contains(auditRoles, p.User.Role)
-	p.MayComunicazioni = slices.Contains(comRoles, p.User.Role)
+	p.MayComunicazioni = h.cfg.Comunicazioni != nil && slices.Contains(comRoles, p.User.Role)
 	var buf bytes.Buffer
 	if err := templates.ExecuteTemplate(&buf, name, p); err != nil {
 		h.cfg.Logger.Error("backoffice: template", "template", name, "err", err)

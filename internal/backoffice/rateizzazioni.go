@@ -86,7 +86,7 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		{Label: "Proposte di rateizzazione da decidere", Count: counts[store.PlanProposed], URL: "/backoffice/rateizzazioni?stato=proposta"},
 		{Label: "Controproposte in attesa della risposta del cittadino", Count: counts[store.PlanCounter], URL: "/backoffice/rateizzazioni?stato=controproposta"},
 	}
-	if slices.Contains(comRoles, u.Role) {
+	if h.cfg.Comunicazioni != nil && slices.Contains(comRoles, u.Role) {
 		com, err := h.comQueues(r)
 		if err != nil {
 			h.fail(w, r, u, err)
