@@ -287,6 +287,9 @@ func TestRejectComunicazioneNeedsAReasonAndIsAudited(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(page, "non è nello stato che permette questa operazione") {
 		t.Errorf("rejecting twice: %d", resp.StatusCode)
 	}
+	if audit, _ := o.db.AuditLog(context.Background(), store.AuditFilter{}); len(audit) != 1 {
+		t.Errorf("a refused second rejection was audited: %d rows", len(audit))
+	}
 	_, page = get(t, o.login(t, "responsabile"), o.url+"/backoffice/audit?azione=comunicazione.respingi")
 	if !strings.Contains(page, "<caption>Azioni del back office (1)") || !strings.Contains(page, `<a href="`+detail+`">comunicazione:`) {
 		t.Errorf("the audit page: %s", page)
