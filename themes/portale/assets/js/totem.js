@@ -13,6 +13,9 @@
     var href = a.getAttribute('href');
     if (/^\/(en\/)?totem\//.test(href) || /^\/(api|auth|cms|backoffice|vendor|images|css|js)\//.test(href)) { return; }
     var rest = lang && href.indexOf(lang + '/') === 0 ? href.slice(lang.length) : href;
+    // News articles have no kiosk page: the kiosk's news page shows the latest in full.
+    var news = /^\/notizie\/([^\/]+)\/$/.exec(rest);
+    if (news && news[1] !== 'page') { rest = '/notizie/#' + news[1]; }
     a.setAttribute('href', prefix + rest);
   });
   // Links that leave the site would leave the kiosk: show them as text.
