@@ -1,6 +1,7 @@
 // Island "area-personale-verbale" (/area-personale/multe/dettaglio/?numero=…): one verbale in
 // full (GET /api/v1/me/verbali/{numero}) — the three amounts with their deadlines, the appeal
-// deadlines, the images, the pagoPA notice code and the data of its QR code.
+// deadlines, the images, the pagoPA notice code and the data of its QR code, and for the owner
+// who must name the driver the link to do it.
 (function () {
   'use strict';
   var ap = window.portaleAreaPersonale;
@@ -85,6 +86,15 @@
       pay.appendChild(qr);
     }
     v.content.appendChild(pay);
+
+    // The owner must name the driver (art. 126-bis): the deadline, the fine for missing it, the form.
+    if (x.comunicazione_conducente) {
+      var cc = x.comunicazione_conducente;
+      var driver = section(msg.apc_driverTitle);
+      append(driver, el('p', '', ap.fill(msg.apc_deadline, { data: f.date(cc.scadenza), min: f.euro(cc.sanzione_minima_cent), max: f.euro(cc.sanzione_massima_cent) })),
+        ap.link(msg.comunicazioniURL + '?tipo=conducente&numero=' + encodeURIComponent(x.numero), msg.apc_driverAction, 'btn btn-primary btn-sm portale-ap-driver-link'));
+      v.content.appendChild(driver);
+    }
 
     if (x.scadenze) {
       var dl = section(msg.deadlinesTitle);
