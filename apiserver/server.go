@@ -43,7 +43,7 @@ type Store interface {
 	VerbaleByNAV(ctx context.Context, nav string) (store.VerbaleRow, error)
 	rateizzazioni.Store
 	// Version changes with every commit (see store.DB.Version).
-	Version(ctx context.Context) (uint64, error)
+	Version(ctx context.Context) (store.Generation, error)
 	comunicazioni.Store
 	StaffPartitaIVA(ctx context.Context, username string) (string, error)
 }

@@ -94,7 +94,7 @@ type SessionStore interface {
 
 	// Version changes with every commit to the store (see store.DB.Version):
 	// sessions and consents read at one version are reused until it moves.
-	Version(ctx context.Context) (uint64, error)
+	Version(ctx context.Context) (store.Generation, error)
 }
 
 // Service is citizen authentication for one portal.

@@ -28,7 +28,7 @@ type Store interface {
 	MarkPlanned(ctx context.Context, rows []store.VerbaleRow) error
 	RecordPayment(ctx context.Context, p store.Payment, event any) (store.PaymentOutcome, error)
 	// Version changes with every commit (see store.DB.Version).
-	Version(ctx context.Context) (uint64, error)
+	Version(ctx context.Context) (store.Generation, error)
 }
 
 // Positions answers the pagoPA node about the portal's notices.

@@ -89,12 +89,7 @@ func (db *DB) Close() error {
 		s.(*sql.Stmt).Close()
 		return true
 	})
-	db.version.mu.Lock()
-	if db.version.conn != nil {
-		db.version.conn.Close()
-	}
-	db.version.mu.Unlock()
-	return errors.Join(db.read.Close(), db.write.Close(), db.version.pool.Close())
+	return errors.Join(db.version.close(), db.read.Close(), db.write.Close())
 }
 
 // Reader is the pool for queries that do not write.
@@ -110,7 +105,11 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	// Counted even when Commit reports an error: the commit may have
+	// landed, and a needless cache miss is harmless.
+	db.version.commits.Add(1)
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

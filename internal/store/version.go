@@ -5,49 +5,102 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// version tracks SQLite's data_version on one connection of its own: the
-// pragma changes whenever any other connection, of this process or another
-// (a `portale import` running beside `portale serve`), commits. Caches keyed
-// by the generation it yields are never stale, and need no hook in the code
-// that writes.
+// Generation identifies a state of the database: equal generations mean no
+// commit happened in between. Caches keep a value with the generation it
+// was computed at (see Memo) and drop it when the generation moves.
+type Generation struct {
+	local uint64 // commits made through this DB (see DB.Tx)
+	other uint64 // changes seen in PRAGMA data_version: commits by others
+}
+
+// versionPoll is how often Version asks SQLite whether another process (a
+// `portale import` beside `portale serve`) committed: their changes reach
+// caches within this time. This process's own commits count at once.
+const versionPoll = 50 * time.Millisecond
+
+// version tracks the database's generation: the commits made through this
+// DB, counted as they happen, and SQLite's data_version read on a
+// connection of its own, which moves when any other connection commits.
+// The pragma opens a read transaction (shared-memory locks, system calls),
+// so it is read at most once per versionPoll rather than on every request.
 type version struct {
+	commits atomic.Uint64
+	other   atomic.Uint64
+	polled  atomic.Int64 // unix nanoseconds of the last pragma read
+
 	mu   sync.Mutex
 	pool *sql.DB
 	conn *sql.Conn
-	last int64  // data_version seen last on conn
-	gen  uint64 // bumped on every change seen, and on every new conn
+	stmt *sql.Stmt // PRAGMA data_version, prepared on conn
+	last int64     // data_version seen last on conn
 }
 
-// Version returns the database's generation: equal generations mean no
-// commit happened in between. Read it before reading the data a cache
-// entry is built from, so an entry can only be older than its generation
-// says, never newer.
-func (db *DB) Version(ctx context.Context) (uint64, error) {
+// Version returns the database's generation. Read it before reading the
+// data a cache entry is built from, so an entry can only be older than its
+// generation says, never newer.
+func (db *DB) Version(ctx context.Context) (Generation, error) {
 	v := &db.version
-	v.mu.Lock()
+	// The commit counter first: a commit that lands after this load makes
+	// the next Version differ, whatever the cache stored in between.
+	g := Generation{local: v.commits.Load()}
+	if time.Now().UnixNano()-v.polled.Load() >= int64(versionPoll) {
+		if err := v.poll(ctx); err != nil {
+			return Generation{}, err
+		}
+	}
+	g.other = v.other.Load()
+	return g, nil
+}
+
+// poll reads data_version, unless another request is already doing it.
+func (v *version) poll(ctx context.Context) error {
+	if !v.mu.TryLock() {
+		return nil
+	}
 	defer v.mu.Unlock()
 	if v.conn == nil {
 		c, err := v.pool.Conn(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("store: version: %w", err)
+			return fmt.Errorf("store: version: %w", err)
 		}
-		v.conn = c
-		v.gen++ // a new connection's data_version is not comparable with the old one's
+		st, err := c.PrepareContext(ctx, `PRAGMA data_version`)
+		if err != nil {
+			c.Close()
+			return fmt.Errorf("store: version: %w", err)
+		}
+		v.conn, v.stmt = c, st
+		v.other.Add(1) // a new connection's data_version is not comparable with the old one's
 		v.last = -1
 	}
 	var dv int64
-	if err := v.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+	if err := v.stmt.QueryRowContext(ctx).Scan(&dv); err != nil {
+		v.stmt.Close()
 		v.conn.Close()
-		v.conn = nil
-		return 0, fmt.Errorf("store: version: %w", err)
+		v.conn, v.stmt = nil, nil
+		return fmt.Errorf("store: version: %w", err)
 	}
 	if dv != v.last {
 		v.last = dv
-		v.gen++
+		v.other.Add(1)
 	}
-	return v.gen, nil
+	v.polled.Store(time.Now().UnixNano())
+	return nil
+}
+
+// close releases the version connection.
+func (v *version) close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.conn != nil {
+		v.stmt.Close()
+		v.conn.Close()
+		v.conn, v.stmt = nil, nil
+	}
+	return v.pool.Close()
 }
 
 // Memo keeps values computed from the database, each valid only at the
@@ -61,12 +114,12 @@ type Memo[K comparable, V any] struct {
 }
 
 type memoEntry[V any] struct {
-	gen uint64
+	gen Generation
 	v   V
 }
 
 // Get returns the value kept for k if it was computed at generation gen.
-func (c *Memo[K, V]) Get(k K, gen uint64) (V, bool) {
+func (c *Memo[K, V]) Get(k K, gen Generation) (V, bool) {
 	c.mu.Lock()
 	e, ok := c.m[k]
 	c.mu.Unlock()
@@ -78,7 +131,7 @@ func (c *Memo[K, V]) Get(k K, gen uint64) (V, bool) {
 }
 
 // Put keeps v for k, computed at generation gen.
-func (c *Memo[K, V]) Put(k K, gen uint64, v V) {
+func (c *Memo[K, V]) Put(k K, gen Generation, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {

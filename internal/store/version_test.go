@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/comune-torino/portale/internal/store"
 )
@@ -16,7 +17,7 @@ func TestVersionChangesOnEveryCommitFromAnyConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	version := func(db *store.DB) uint64 {
+	version := func(db *store.DB) store.Generation {
 		t.Helper()
 		v, err := db.Version(ctx)
 		if err != nil {
@@ -48,38 +49,51 @@ func TestVersionChangesOnEveryCommitFromAnyConnection(t *testing.T) {
 	if err := other.SetSetting(ctx, "b", "2"); err != nil {
 		t.Fatal(err)
 	}
+	// Another process's commits are seen within the polling interval.
+	time.Sleep(60 * time.Millisecond)
 	if v := version(db); v == v1 {
 		t.Fatal("a commit through another connection left the version unchanged")
 	}
 }
 
 func TestMemoAnswersOnlyAtItsGeneration(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g1, _ := db.Version(ctx)
+	if err := db.SetSetting(ctx, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	g2, _ := db.Version(ctx)
 	var m store.Memo[string, int]
 	m.Max = 4
-	m.Put("a", 1, 10)
-	if v, ok := m.Get("a", 1); !ok || v != 10 {
-		t.Fatalf("Get(a, 1) = %d, %v; want 10, true", v, ok)
+	m.Put("a", g1, 10)
+	if v, ok := m.Get("a", g1); !ok || v != 10 {
+		t.Fatalf("Get(a, g1) = %d, %v; want 10, true", v, ok)
 	}
-	if _, ok := m.Get("a", 2); ok {
+	if _, ok := m.Get("a", g2); ok {
 		t.Fatal("a value from generation 1 was answered at generation 2")
 	}
 	for i, k := range []string{"b", "c", "d", "e", "f"} {
-		m.Put(k, 1, i)
+		m.Put(k, g1, i)
 	}
 	n := 0
 	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
-		if _, ok := m.Get(k, 1); ok {
+		if _, ok := m.Get(k, g1); ok {
 			n++
 		}
 	}
 	if n > 4 {
 		t.Fatalf("%d entries kept, more than Max 4", n)
 	}
-	if _, ok := m.Get("f", 1); !ok {
+	if _, ok := m.Get("f", g1); !ok {
 		t.Fatal("the newest entry was dropped")
 	}
 	m.Forget("f")
-	if _, ok := m.Get("f", 1); ok {
+	if _, ok := m.Get("f", g1); ok {
 		t.Fatal("a forgotten entry was answered")
 	}
 }
