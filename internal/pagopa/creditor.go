@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -138,6 +139,9 @@ func NewCreditorHandler(cfg CreditorConfig, positions Positions, logger *slog.Lo
 	return &creditorHandler{cfg: cfg, positions: positions, log: logger}
 }
 
+// buffers are reused for messages read and written.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func (h *creditorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -145,18 +149,27 @@ func (h *creditorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	req, err := decodeRequest(http.MaxBytesReader(w, r.Body, maxMessageBytes), r.Header.Get("SOAPAction"))
+	// The message is read whole into a reused buffer: the decoder then reads
+	// from memory, with no buffering of its own. A message over the limit
+	// stops the read and fails to parse, as any truncated XML does.
+	in := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(in)
+	in.Reset()
+	in.ReadFrom(http.MaxBytesReader(w, r.Body, maxMessageBytes))
+	req, err := decodeRequest(bytes.NewReader(in.Bytes()), r.Header.Get("SOAPAction"))
 	if req.op == "" {
 		h.log.WarnContext(r.Context(), "pagoPA request without a paForNode operation", "err", err)
 		writeSOAPFault(w, "soapenv:Client", FaultSintassiXSD+": nessuna operazione paForNode riconosciuta")
 		return
 	}
-	var buf bytes.Buffer
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
 	resp, fault := h.serve(r.Context(), req, err)
 	if fault != nil {
 		resp = faultResponse(req.op, h.cfg.IDPA, fault)
 	}
-	if err := writeEnvelope(&buf, responseElements[req.op], resp); err != nil {
+	if err := writeEnvelope(buf, responseElements[req.op], resp); err != nil {
 		// Only a bug in this package gets here; the node still gets SOAP.
 		h.log.ErrorContext(r.Context(), "pagoPA response not encodable", "op", req.op, "err", err)
 		writeSOAPFault(w, "soapenv:Server", FaultSystemError)
