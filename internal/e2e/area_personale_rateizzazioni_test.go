@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,6 +54,22 @@ func apTabTo(t *testing.T, ctx context.Context, id string) {
 		do(t, ctx, chromedp.KeyEvent("\t"))
 	}
 	t.Fatalf("Tab never reached #%s", id)
+}
+
+// apStaffClient logs in at /auth/staff/login as one of the demo's staff (password "demo-" + username).
+func apStaffClient(t *testing.T, base, username string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/auth/staff/login", url.Values{"username": {username}, "password": {"demo-" + username}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("staff login as %s: %d", username, resp.StatusCode)
+	}
+	return c
 }
 
 // apUploadFiles writes a small PDF, PNG and text file to upload.
@@ -227,6 +245,57 @@ func TestAreaPersonaleRateizzazioniInABrowser(t *testing.T) {
 	if status != "200 application/pdf" {
 		t.Errorf("the attachment's link answers %q", status)
 	}
+
+	// The officer approves it: Mario sees each instalment with its due date, amount and notice
+	// code, and how to pay it.
+	officer := apStaffClient(t, s.url, "operatore")
+	resp, err := officer.Post(fmt.Sprintf("%s/api/v1/backoffice/rateizzazioni/%d/approva", s.url, id), "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("approving plan %d: %d", id, resp.StatusCode)
+	}
+	type instalment struct {
+		Scadenza    string `json:"scadenza"`
+		ImportoCent int64  `json:"importo_cent"`
+		NAV         string `json:"nav"`
+	}
+	approved := apiJSON[struct {
+		Rateizzazioni []struct {
+			Stato string       `json:"stato"`
+			Piano []instalment `json:"piano"`
+		} `json:"rateizzazioni"`
+	}](t, ctx, "/api/v1/me/rateizzazioni").Rateizzazioni[0]
+	if approved.Stato != "approvata" || len(approved.Piano) != 3 {
+		t.Fatalf("after approval: %+v", approved)
+	}
+	open(t, ctx, s.url+page)
+	waitFor(t, ctx, fmt.Sprintf(`document.getElementById('apr-plan-%d')`, id))
+	text = pageText(t, ctx)
+	for _, r := range approved.Piano {
+		nav := r.NAV[:4] + " " + r.NAV[4:8] + " " + r.NAV[8:12] + " " + r.NAV[12:16] + " " + r.NAV[16:]
+		for _, want := range []string{dateIT(r.Scadenza), euroIT(r.ImportoCent), nav} {
+			if !strings.Contains(text, want) {
+				t.Errorf("approved plan does not show %q:\n%s", want, text)
+			}
+		}
+	}
+	for _, want := range []string{"Approvata", "Da pagare", "Paga ogni rata con il suo codice avviso pagoPA"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("approved plan does not show %q", want)
+		}
+	}
+	apCheckWidths(t, ctx, axe, page+" with an approved plan")
+
+	// In English.
+	open(t, ctx, s.url+"/en"+page)
+	waitFor(t, ctx, fmt.Sprintf(`document.getElementById('apr-plan-%d')`, id))
+	if text := pageText(t, ctx); !strings.Contains(text, fmt.Sprintf("Instalment plan no. %d", id)) || !strings.Contains(text, "pagoPA notice code") {
+		t.Errorf("the English page:\n%s", text)
+	}
+	checkAccessibility(t, ctx, axe, "/en"+page+" with an approved plan")
 
 	// Laura, in a browser of her own, sees none of Mario's plans nor his document.
 	laura := browser(t)

@@ -32,7 +32,11 @@
 
   // The instalments of a plan (or of a counter-proposal, without notice codes).
   function instalmentTable(caption, rate, withNotice) {
+    // It may scroll sideways on a phone: a named region that takes the focus, for the keyboard.
     var wrap = el('div', 'table-responsive');
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    wrap.setAttribute('aria-label', caption);
     var t = el('table', 'table portale-table portale-ap-table');
     t.appendChild(el('caption', '', caption));
     var hr = el('tr');
