@@ -611,3 +611,17 @@ func TestFaultError(t *testing.T) {
 		t.Errorf("Error() = %q", f.Error())
 	}
 }
+
+// A message over the size limit is a syntax fault in the operation's own
+// answer, and the buffers reused for it leave no trace in the next call.
+func TestOversizedMessageIsASyntaxFault(t *testing.T) {
+	h, _ := newTestHandler(t)
+	huge := strings.Replace(verifyReq(navOpen), "<soapenv:Header/>", "<soapenv:Header><x>"+strings.Repeat("a", maxMessageBytes)+"</x></soapenv:Header>", 1)
+	resp := call(t, h, "paVerifyPaymentNotice", huge)
+	if resp.Body.Message.Outcome != "KO" || resp.Body.Message.Fault.FaultCode != FaultSintassiXSD {
+		t.Fatalf("oversized message → %d %+v; want KO with %s", resp.Status, resp.Body.Message.Fault, FaultSintassiXSD)
+	}
+	if resp := call(t, h, "paVerifyPaymentNotice", verifyReq(navOpen)); resp.Body.Message.Outcome != "OK" {
+		t.Fatalf("the call after an oversized one → %+v", resp.Body.Message)
+	}
+}
