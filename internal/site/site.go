@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bep/logg"
+	"github.com/gohugoio/hugo/common/hmaps"
 	"github.com/gohugoio/hugo/common/loggers"
 	"github.com/gohugoio/hugo/config"
 	"github.com/gohugoio/hugo/config/allconfig"
@@ -40,25 +41,56 @@ type Result struct {
 	Pages    int           // pages rendered, all languages
 	Files    int           // files written to Dest
 	Duration time.Duration // wall time of the build
+
+	// Set by a Builder: whether only what changed was rendered, or else
+	// why the whole site was.
+	Incremental bool
+	FullReason  string
 }
 
 // Build runs Hugo over opts.Source into opts.Dest, exactly as the stock
 // `hugo --source SOURCE --destination DEST` of the same version would.
 func Build(ctx context.Context, opts Options) (Result, error) {
 	start := time.Now()
+	sites, dst, err := newSites(opts, false)
+	if err != nil {
+		return Result{}, err
+	}
+	defer sites.Close()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	// hugolib renders pages only; copying static/ is the hugo command's job,
+	// so do it here, first, as the command does (rendered pages win).
+	if err := copyStatic(sites, dst); err != nil {
+		return Result{}, fmt.Errorf("site: static files: %w", err)
+	}
+	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
+		return Result{}, fmt.Errorf("site: build: %w", err)
+	}
+	return result(sites, dst, start)
+}
+
+// newSites loads the configuration of opts.Source and makes the HugoSites
+// that render it into opts.Dest (returned as an absolute path). With watch,
+// Hugo keeps the dependency graph it needs to rebuild only what a change
+// touches, as `hugo server` does; it is not "running" as a server, so
+// hugo.IsServer stays false and no live-reload script is injected, and the
+// output is the same as a one-shot build's.
+func newSites(opts Options, watch bool) (*hugolib.HugoSites, string, error) {
 	if opts.Source == "" || opts.Dest == "" {
-		return Result{}, errors.New("site: source and destination are required")
+		return nil, "", errors.New("site: source and destination are required")
 	}
 	src, err := filepath.Abs(opts.Source)
 	if err != nil {
-		return Result{}, err
+		return nil, "", err
 	}
 	dst, err := filepath.Abs(opts.Dest)
 	if err != nil {
-		return Result{}, err
+		return nil, "", err
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return Result{}, err
+		return nil, "", err
 	}
 	env := opts.Environment
 	if env == "" {
@@ -77,6 +109,10 @@ func Build(ctx context.Context, opts Options) (Result, error) {
 	if opts.BaseURL != "" {
 		flags.Set("baseURL", opts.BaseURL)
 	}
+	if watch {
+		flags.Set("internal", hmaps.Params{"running": false, "watch": true})
+		flags.Set("disableLiveReload", true)
+	}
 	configs, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{
 		Flags:       flags,
 		Fs:          hugofs.Os,
@@ -85,7 +121,7 @@ func Build(ctx context.Context, opts Options) (Result, error) {
 		Logger:      logger,
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("site: load config: %w", err)
+		return nil, "", fmt.Errorf("site: load config: %w", err)
 	}
 	flags.Set("publishDir", dst)
 	flags.Set("publishDirStatic", dst)
@@ -100,31 +136,24 @@ func Build(ctx context.Context, opts Options) (Result, error) {
 		LogLevel: logg.LevelWarn,
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("site: %w", err)
+		return nil, "", fmt.Errorf("site: %w", err)
 	}
-	defer sites.Close()
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
-	}
-	// hugolib renders pages only; copying static/ is the hugo command's job,
-	// so do it here, first, as the command does (rendered pages win).
-	if err := copyStatic(sites, dst); err != nil {
-		return Result{}, fmt.Errorf("site: static files: %w", err)
-	}
-	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
-		return Result{}, fmt.Errorf("site: build: %w", err)
-	}
+	return sites, dst, nil
+}
 
+// result counts what sites rendered and the files in dst.
+func result(sites *hugolib.HugoSites, dst string, start time.Time) (Result, error) {
 	res := Result{Duration: time.Since(start)}
 	for _, s := range sites.Sites {
 		res.Pages += len(s.Pages())
 	}
-	err = filepath.WalkDir(dst, func(_ string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dst, func(_ string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			res.Files++
 		}
 		return err
 	})
+	res.Duration = time.Since(start)
 	return res, err
 }
 

@@ -1,0 +1,286 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// repoRoot is the portal's repository, a Hugo site with the real theme.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// testSite copies the portal's site (configuration, content, layouts, theme)
+// into a temporary folder and adds n generated news pages.
+func testSite(t *testing.T, n int) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "site")
+	root := repoRoot(t)
+	copyFile(t, filepath.Join(root, "hugo.toml"), filepath.Join(src, "hugo.toml"))
+	for _, name := range []string{"content", "layouts", "themes"} {
+		if err := os.CopyFS(filepath.Join(src, name), os.DirFS(filepath.Join(root, name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= n; i++ {
+		writeNews(t, src, fmt.Sprintf("gen-%d", i), fmt.Sprintf("Notizia generata %d", i), fmt.Sprintf("2026-01-%02d", i%28+1),
+			fmt.Sprintf("Testo della notizia %d: **parole** in grassetto e un [collegamento](/notizie/).", i))
+	}
+	return src
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeNews(t *testing.T, src, slug, title, date, body string) {
+	t.Helper()
+	page := fmt.Sprintf("---\ntitle: %q\ndate: %s\ndescription: \"Una notizia per la prova della costruzione incrementale.\"\n---\n\n%s\n", title, date, body)
+	if err := os.WriteFile(filepath.Join(src, "content", "notizie", slug+".md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// diffDirs lists every difference between the files under a and b: a file
+// only in one of them, or with different bytes. Nothing is ignored.
+func diffDirs(a, b string) ([]string, error) {
+	read := func(root string) (map[string][]byte, error) {
+		files := map[string][]byte{}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			files[filepath.ToSlash(rel)], err = os.ReadFile(p)
+			return err
+		})
+		return files, err
+	}
+	fa, err := read(a)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := read(b)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	for p, data := range fa {
+		other, ok := fb[p]
+		switch {
+		case !ok:
+			diffs = append(diffs, "only in the rebuilt site (stale): "+p)
+		case !bytes.Equal(data, other):
+			diffs = append(diffs, "different: "+p)
+		}
+	}
+	for p := range fb {
+		if _, ok := fa[p]; !ok {
+			diffs = append(diffs, "missing from the rebuilt site: "+p)
+		}
+	}
+	slices.Sort(diffs)
+	return diffs, nil
+}
+
+// sameAsFullBuild fails the test unless dst holds exactly what a fresh
+// one-shot build of src (as the stock hugo command makes) holds.
+func sameAsFullBuild(t *testing.T, src, dst string) {
+	t.Helper()
+	ref := filepath.Join(t.TempDir(), "ref")
+	if _, err := Build(context.Background(), Options{Source: src, Dest: ref}); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := diffDirs(dst, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) > 0 {
+		if len(diffs) > 20 {
+			diffs = append(diffs[:20], fmt.Sprintf("… and %d more", len(diffs)-20))
+		}
+		t.Errorf("the rebuilt site differs from a full build:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+func readOut(t *testing.T, dst, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dst, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// A CMS publish changes a news page and adds another: the partial rebuild
+// leaves the output byte for byte as a full build of the same tree would,
+// lists, home page, feeds, sitemap and search index included; a deletion
+// and a layout change are rebuilt in full, with the same outcome.
+func TestRebuildMatchesAFullBuild(t *testing.T) {
+	ctx := context.Background()
+	src := testSite(t, 200)
+	dst := filepath.Join(t.TempDir(), "public")
+	b, err := NewBuilder(Options{Source: src, Dest: dst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	res, err := b.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Incremental || res.Pages < 200 {
+		t.Fatalf("first build: %+v", res)
+	}
+
+	// One page edited (title and body), one added, dated so that it leads
+	// the news list and the home page.
+	writeNews(t, src, "gen-7", "Titolo cambiato dal validatore", "2026-01-08", "Un testo tutto nuovo.")
+	writeNews(t, src, "nuova-dal-cms", "Notizia nuova dal CMS", "2026-11-25", "La notizia appena pubblicata.")
+	res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-7.md", Op: Modified}, {Path: "content/notizie/nuova-dal-cms.md", Op: Added}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Incremental {
+		t.Errorf("an edit and an addition were rebuilt in full: %s", res.FullReason)
+	}
+	if page := readOut(t, dst, "notizie/nuova-dal-cms/index.html"); !strings.Contains(page, "Notizia nuova dal CMS") {
+		t.Errorf("the new page lacks its title")
+	}
+	if page := readOut(t, dst, "notizie/gen-7/index.html"); !strings.Contains(page, "Titolo cambiato dal validatore") ||
+		!strings.Contains(page, "Un testo tutto nuovo.") || strings.Contains(page, "Notizia generata 7<") {
+		t.Errorf("the edited page still shows the old title or body")
+	}
+	if home := readOut(t, dst, "index.html"); !strings.Contains(home, "Notizia nuova dal CMS") {
+		t.Errorf("the home page does not list the new page")
+	}
+	sameAsFullBuild(t, src, dst)
+
+	// A second edit in a row, of the page added just before.
+	writeNews(t, src, "nuova-dal-cms", "Notizia nuova, corretta", "2026-11-25", "Testo corretto.")
+	if res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/nuova-dal-cms.md", Op: Modified}}); err != nil || !res.Incremental {
+		t.Fatalf("second edit: %+v %v", res, err)
+	}
+	sameAsFullBuild(t, src, dst)
+
+	// A deletion: Hugo would leave the page's files behind, so it is a
+	// full rebuild, and the page is gone.
+	if err := os.Remove(filepath.Join(src, "content", "notizie", "gen-9.md")); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-9.md", Op: Deleted}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Incremental || !strings.Contains(res.FullReason, "deleted") {
+		t.Errorf("a deletion: incremental %v, reason %q", res.Incremental, res.FullReason)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "notizie", "gen-9")); err == nil {
+		t.Errorf("the deleted page is still in the output")
+	}
+	sameAsFullBuild(t, src, dst)
+
+	// A layout change: a full rebuild, which shows it on every page.
+	footer := filepath.Join(src, "themes", "portale", "layouts", "partials", "footer.html")
+	data, err := os.ReadFile(footer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(footer, append(data, []byte("<p>Piè di pagina cambiato</p>\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.Rebuild(ctx, []Change{{Path: "themes/portale/layouts/partials/footer.html", Op: Modified}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Incremental || !strings.Contains(res.FullReason, "outside content/") {
+		t.Errorf("a layout change: incremental %v, reason %q", res.Incremental, res.FullReason)
+	}
+	if page := readOut(t, dst, "notizie/gen-7/index.html"); !strings.Contains(page, "Piè di pagina cambiato") {
+		t.Errorf("the layout change is not on the pages")
+	}
+	sameAsFullBuild(t, src, dst)
+
+	// After the full rebuild, partial ones resume.
+	writeNews(t, src, "gen-8", "Ancora un titolo nuovo", "2026-01-09", "Altro testo.")
+	if res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-8.md", Op: Modified}}); err != nil || !res.Incremental {
+		t.Fatalf("edit after a full rebuild: %+v %v", res, err)
+	}
+	sameAsFullBuild(t, src, dst)
+}
+
+// The comparison the test above relies on sees a stale file, a missing file
+// and a changed byte.
+func TestDiffDirsSeesEveryDifference(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, dir := range []string{a, b} {
+		copyFile(t, filepath.Join(repoRoot(t), "hugo.toml"), filepath.Join(dir, "index.html"))
+	}
+	if diffs, err := diffDirs(a, b); err != nil || len(diffs) != 0 {
+		t.Fatalf("equal folders: %v %v", diffs, err)
+	}
+	os.MkdirAll(filepath.Join(a, "vecchia"), 0o755)
+	os.WriteFile(filepath.Join(a, "vecchia", "index.html"), []byte("x"), 0o644)
+	os.MkdirAll(filepath.Join(b, "nuova"), 0o755)
+	os.WriteFile(filepath.Join(b, "nuova", "index.html"), []byte("y"), 0o644)
+	os.WriteFile(filepath.Join(b, "index.html"), []byte("z"), 0o644)
+	diffs, err := diffDirs(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"different: index.html", "missing from the rebuilt site: nuova/index.html", "only in the rebuilt site (stale): vecchia/index.html"}
+	if !slices.Equal(diffs, want) {
+		t.Errorf("diffs: %q, want %q", diffs, want)
+	}
+}
+
+// A build that fails (a broken template) publishes nothing new and leaves the
+// Builder to start afresh: the next build is a full one.
+func TestRebuildAfterAFailedBuildIsFull(t *testing.T) {
+	ctx := context.Background()
+	src := testSite(t, 5)
+	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	writeNews(t, src, "gen-1", "Rotta {{< nessuno >}}", "2026-01-02", "{{< shortcode-che-non-esiste >}}")
+	if _, err := b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-1.md", Op: Modified}}); err == nil {
+		t.Fatal("a page using a missing shortcode built")
+	}
+	writeNews(t, src, "gen-1", "Riparata", "2026-01-02", "Testo.")
+	res, err := b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-1.md", Op: Modified}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Incremental {
+		t.Errorf("the build after a failure was partial")
+	}
+	sameAsFullBuild(t, src, b.Dest())
+}
