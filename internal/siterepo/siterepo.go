@@ -195,6 +195,44 @@ func (r *Repo) Head(ctx context.Context) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
+// Change is a file of the working tree that differs from an earlier commit.
+type Change struct {
+	Path   string // relative to the repository, slash-separated
+	Status byte   // 'A' added, 'M' modified, 'D' deleted, or another git status letter (e.g. 'T', type changed)
+}
+
+// ChangesSince lists the files of the working tree that differ from commit
+// since, whether committed after it or not committed at all (untracked files
+// count as added; ignored ones, like the vendor assets, do not count). A
+// rename is a deletion and an addition.
+func (r *Repo) ChangesSince(ctx context.Context, since string) ([]Change, error) {
+	if strings.HasPrefix(since, "-") || since == "" {
+		return nil, fmt.Errorf("siterepo: invalid commit %q", since)
+	}
+	out, err := r.git(ctx, nil, "diff", "--name-status", "--no-renames", "-z", since, "--")
+	if err != nil {
+		return nil, err
+	}
+	var changes []Change
+	fields := strings.Split(strings.TrimSuffix(out, "\x00"), "\x00")
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i] == "" {
+			continue
+		}
+		changes = append(changes, Change{Path: fields[i+1], Status: fields[i][0]})
+	}
+	out, err = r.git(ctx, nil, "ls-files", "--others", "--exclude-standard", "-z")
+	if err != nil {
+		return nil, err
+	}
+	for p := range strings.SplitSeq(out, "\x00") {
+		if p != "" {
+			changes = append(changes, Change{Path: p, Status: 'A'})
+		}
+	}
+	return changes, nil
+}
+
 func (r *Repo) git(ctx context.Context, env []string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
