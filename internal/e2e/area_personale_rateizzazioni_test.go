@@ -289,6 +289,43 @@ func TestAreaPersonaleRateizzazioniInABrowser(t *testing.T) {
 	}
 	apCheckWidths(t, ctx, axe, page+" with an approved plan")
 
+	// A counter-proposal: Mario proposes 101 and 102 together in 2 instalments, the officer
+	// offers a single one with a note; Mario reads it with its schedule, starts refusing, thinks again, accepts.
+	second := eval[string](t, ctx, fmt.Sprintf(`fetch('/api/v1/me/rateizzazioni', {method: 'POST', credentials: 'same-origin',
+		headers: {'Content-Type': 'application/json'}, body: JSON.stringify({verbali: [%q, %q], rate: 2, reddito_cent: 900000, familiari_conviventi: 1})})
+		.then(r => r.json()).then(d => String(d.id || JSON.stringify(d)))`, apDemoNumero(101), apDemoNumero(102)))
+	resp, err = officer.PostForm(s.url+"/backoffice/rateizzazioni/"+second+"/controproponi", url.Values{"rate": {"1"}, "nota": {"Una rata sola basta per questo importo."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("counter-proposing plan %s: %d", second, resp.StatusCode)
+	}
+	open(t, ctx, s.url+page)
+	waitFor(t, ctx, `document.querySelector('.portale-ap-counter')`)
+	counter := eval[string](t, ctx, `document.querySelector('.portale-ap-counter').innerText`)
+	for _, want := range []string{"Una rata sola basta per questo importo.", "Rispondi entro il"} {
+		if !strings.Contains(counter, want) {
+			t.Errorf("the counter-proposal does not show %q:\n%s", want, counter)
+		}
+	}
+	if rows := eval[int](t, ctx, `document.querySelectorAll('.portale-ap-counter tbody tr').length`); rows != 1 {
+		t.Errorf("the counter-proposal's schedule has %d rows, want 1", rows)
+	}
+	apCheckWidths(t, ctx, axe, page+" with a counter-proposal")
+	eval[bool](t, ctx, `(() => { [...document.querySelectorAll('.portale-ap-counter button')].find(b => b.textContent === 'Rifiuta').click(); return true })()`)
+	waitFor(t, ctx, `[...document.querySelectorAll('.portale-ap-counter button')].some(b => b.textContent === 'Sì, rifiuta')`)
+	eval[bool](t, ctx, `(() => { [...document.querySelectorAll('.portale-ap-counter button')].find(b => b.textContent === 'Annulla').click(); return true })()`)
+	waitFor(t, ctx, `[...document.querySelectorAll('.portale-ap-counter button')].some(b => b.textContent === 'Accetta')`)
+	eval[bool](t, ctx, `(() => { [...document.querySelectorAll('.portale-ap-counter button')].find(b => b.textContent === 'Accetta').click(); return true })()`)
+	waitFor(t, ctx, `!document.querySelector('.portale-ap-counter') && document.querySelector('.portale-ap-status').textContent.includes('approvata')`)
+	for _, p := range apiJSON[apPlans](t, ctx, "/api/v1/me/rateizzazioni").Rateizzazioni {
+		if fmt.Sprint(p.ID) == second && p.Stato != "approvata" {
+			t.Errorf("after accepting the counter-proposal: %+v", p)
+		}
+	}
+
 	// In English.
 	open(t, ctx, s.url+"/en"+page)
 	waitFor(t, ctx, fmt.Sprintf(`document.getElementById('apr-plan-%d')`, id))
