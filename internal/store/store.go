@@ -49,7 +49,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// The path is part of a URI: escape what would end it early.
 	dsn := "file:" + uriPath.Replace(path) + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	write, err := sql.Open("sqlite", dsn)
+	// The one writer keeps up to 64 MiB of pages in memory: a large import
+	// touches index pages all over the file, and re-reading them costs.
+	write, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-65536)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

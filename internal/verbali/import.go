@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/comune-torino/portale/internal/cds"
 	"github.com/comune-torino/portale/internal/store"
@@ -21,7 +22,8 @@ type ImportOptions struct {
 	// NAV makes the notice number of a new verbale from the creditor's
 	// sequence.
 	NAV store.NAVMaker
-	// BatchSize is how many records go in one transaction (default 1000).
+	// BatchSize is how many records go in one transaction (default 10,000:
+	// fewer commits write each index page fewer times).
 	BatchSize int
 	// Progress, when set, is called after each batch.
 	Progress func(Summary)
@@ -52,40 +54,73 @@ type Summary struct {
 // stores the good ones in batches, one transaction per batch. A bad line is
 // reported with its number and reason and skipped; the rest is imported.
 // Importing the same file twice changes nothing the second time.
+//
+// Reading and checking run alongside the writing: while one batch is being
+// written, the next is read, so the two cores of a small server both work.
+// At most two batches are in memory at once, whatever the file's size.
 func Import(ctx context.Context, r io.Reader, st Store, opts ImportOptions) (Summary, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = 10000
 	}
 	if opts.MaxErrors <= 0 {
 		opts.MaxErrors = 1000
 	}
-	sum := Summary{Errori: []LineError{}}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu  sync.Mutex // guards sum: the reader counts lines, the writer outcomes
+		sum = Summary{Errori: []LineError{}}
+	)
+	batches := make(chan []store.VerbaleRow, 1)
+	written := make(chan error, 1)
+	go func() {
+		var failed error
+		for batch := range batches {
+			if failed != nil {
+				continue // drain what the reader already sent
+			}
+			outcomes, err := st.UpsertVerbali(ctx, batch, opts.NAV)
+			if err != nil {
+				failed = err
+				cancel()
+				continue
+			}
+			mu.Lock()
+			for _, o := range outcomes {
+				switch o {
+				case store.Inserted:
+					sum.Nuovi++
+				case store.Updated:
+					sum.Aggiornati++
+				case store.Unchanged:
+					sum.Invariati++
+				}
+			}
+			progress := sum
+			mu.Unlock()
+			if opts.Progress != nil {
+				opts.Progress(progress)
+			}
+		}
+		written <- failed
+	}()
+
 	batch := make([]store.VerbaleRow, 0, opts.BatchSize)
-	flush := func() error {
+	send := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		outcomes, err := st.UpsertVerbali(ctx, batch, opts.NAV)
-		if err != nil {
-			return err
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		for _, o := range outcomes {
-			switch o {
-			case store.Inserted:
-				sum.Nuovi++
-			case store.Updated:
-				sum.Aggiornati++
-			case store.Unchanged:
-				sum.Invariati++
-			}
-		}
-		batch = batch[:0]
-		if opts.Progress != nil {
-			opts.Progress(sum)
-		}
+		batch = make([]store.VerbaleRow, 0, opts.BatchSize)
 		return nil
 	}
 	reject := func(line Line, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		sum.Scartati++
 		if len(sum.Errori) >= opts.MaxErrors {
 			return
@@ -97,11 +132,13 @@ func Import(ctx context.Context, r io.Reader, st Store, opts ImportOptions) (Sum
 		}
 		sum.Errori = append(sum.Errori, le)
 	}
-	err := Read(r, func(line Line) error {
+	readErr := Read(r, func(line Line) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		mu.Lock()
 		sum.Letti++
+		mu.Unlock()
 		if line.Err != nil {
 			reject(line, line.Err)
 			return nil
@@ -117,14 +154,23 @@ func Import(ctx context.Context, r io.Reader, st Store, opts ImportOptions) (Sum
 		}
 		batch = append(batch, row)
 		if len(batch) == opts.BatchSize {
-			return flush()
+			return send()
 		}
 		return nil
 	})
-	if err != nil {
-		return sum, err
+	if readErr == nil {
+		readErr = send()
 	}
-	return sum, flush()
+	close(batches)
+	writeErr := <-written
+	mu.Lock()
+	defer mu.Unlock()
+	if writeErr != nil {
+		// The reader saw the cancellation the writer's failure caused:
+		// the writer's error is the cause.
+		return sum, writeErr
+	}
+	return sum, readErr
 }
 
 func toRow(r *Record) (store.VerbaleRow, error) {
