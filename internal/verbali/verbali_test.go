@@ -2,6 +2,8 @@ package verbali_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -138,5 +140,43 @@ func TestStatementPhases(t *testing.T) {
 		if v.Importi == nil || v.Importi.Riduzione30Cent == nil || *v.Importi.Riduzione30Cent != 5220 || v.Importi.MisuraRidottaCent != 6900 {
 			t.Errorf("importi = %+v", v.Importi)
 		}
+	}
+}
+
+// failingStore writes the first batch and fails on the second, like a full
+// disk would.
+type failingStore struct {
+	db    *store.DB
+	calls int
+}
+
+var errDiskFull = errors.New("disco pieno")
+
+func (f *failingStore) UpsertVerbali(ctx context.Context, rows []store.VerbaleRow, nav store.NAVMaker) ([]store.UpsertOutcome, error) {
+	f.calls++
+	if f.calls == 2 {
+		return nil, errDiskFull
+	}
+	return f.db.UpsertVerbali(ctx, rows, nav)
+}
+
+// A failing write stops the import with its cause: what was committed
+// stays, nothing of the failed batch is written, and the reader does not
+// hang on a writer that stopped.
+func TestImportStopsAtAFailedWrite(t *testing.T) {
+	db := storetest.New(t)
+	var lines []string
+	for i := 1; i <= 50; i++ {
+		lines = append(lines, strings.Replace(goodLine, `"numero":"V1"`, fmt.Sprintf(`"numero":"V%d"`, i), 1))
+	}
+	fs := &failingStore{db: db}
+	sum, err := verbali.Import(context.Background(), strings.NewReader(strings.Join(lines, "\n")), fs,
+		verbali.ImportOptions{Rules: cds.DefaultConfig(), NAV: navMaker, BatchSize: 10})
+	if !errors.Is(err, errDiskFull) {
+		t.Fatalf("Import error = %v, want the store's", err)
+	}
+	n, _ := db.CountVerbali(context.Background())
+	if n != 10 || sum.Nuovi != 10 {
+		t.Fatalf("%d verbali stored, summary %+v; want the first batch of 10 only", n, sum)
 	}
 }
