@@ -5,6 +5,9 @@
 # data directory is seeded once with `portale demo seed` (bench/api/run.sh
 # makes the same one: var/bench-1000000 is reused when it exists).
 #   FINES=1000000 ROUNDS=3 bench/pagopa/run.sh
+# PIN=1 keeps the load generator off the server's core: the servers run on
+# CPU 0 with GOMAXPROCS=1 and wrk (one thread) on CPU 1; both targets are
+# measured the same way.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fines=${FINES:-1000000}
@@ -19,8 +22,12 @@ if [ ! -f "$data/.seeded" ]; then
   touch "$data/.seeded"
 fi
 go build -o bin/bench-pagopa ./bench/pagopa
+server=() load=(wrk -t2)
+if [ "${PIN:-}" = 1 ]; then
+  server=(env GOMAXPROCS=1 taskset -c 0) load=(taskset -c 1 wrk -t1)
+fi
 work=$(mktemp -d)
-bin/bench-pagopa -data "$data" -navs "$work/navs.txt" > "$work/server.log" 2>&1 &
+"${server[@]}" bin/bench-pagopa -data "$data" -navs "$work/navs.txt" > "$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 600); do grep -q ready "$work/server.log" && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
@@ -30,10 +37,10 @@ echo "load before the runs: $(uptime)"
 
 for round in $(seq 1 "$rounds"); do
   echo "== round $round: paVerifyPaymentNotice"
-  NAVS="$work/navs.txt" wrk -t2 -c64 -d"$duration" --latency -s bench/pagopa/verify.lua \
+  NAVS="$work/navs.txt" "${load[@]}" -c64 -d"$duration" --latency -s bench/pagopa/verify.lua \
     http://127.0.0.1:18191/pagopa/paForNode | tee "$work/verify-$round.txt"
   echo "== round $round: hello world (same machine, same run)"
-  wrk -t2 -c64 -d"$duration" --latency http://127.0.0.1:18192/ | tee "$work/hello-$round.txt"
+  "${load[@]}" -c64 -d"$duration" --latency http://127.0.0.1:18192/ | tee "$work/hello-$round.txt"
 done
 echo "load after the runs: $(uptime)"
 
