@@ -124,6 +124,13 @@ func TestAreaPersonaleComunicazioniInABrowser(t *testing.T) {
 	}
 	apCheckWidths(t, ctx, axe, page+" after naming the driver")
 
+	// Back from the fine's link, the form says the driver was already named.
+	open(t, ctx, s.url+page+"?tipo=conducente&numero="+url.QueryEscape(fine))
+	waitFor(t, ctx, `document.querySelector('.portale-ap-compose')`)
+	if text := pageText(t, ctx); !strings.Contains(text, "hai già comunicato il conducente: protocollo "+driver.Protocollo) {
+		t.Errorf("naming the driver again:\n%s", text)
+	}
+
 	// A contestation: the vehicle was sold; a text file is refused with the portal's reason,
 	// the deed of sale in PDF is accepted.
 	eval[bool](t, ctx, `(() => { document.querySelector('#apc-kind-contestazione').click(); return true })()`)

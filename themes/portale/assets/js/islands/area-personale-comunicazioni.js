@@ -229,6 +229,12 @@
   function driverForm(numero) {
     var fines = driverFines();
     var box = el('div');
+    var earlier = state.list.filter(function (c) {
+      return numero && c.tipo === 'dati_conducente' && c.ruolo === 'mittente' && c.numero === numero && c.stato !== 'respinta';
+    })[0];
+    if (earlier) {
+      box.appendChild(el('p', 'alert alert-info', ap.fill(msg.apc_alreadyNamed, { numero: numero, protocollo: earlier.protocollo })));
+    }
     if (!fines.length) {
       box.appendChild(el('p', 'portale-ap-empty', msg.apc_noDriverFines));
       return box;
