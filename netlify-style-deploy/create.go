@@ -35,6 +35,10 @@ const (
 // its compressed variants) and a manifest. _headers, _redirects and netlify.toml are checked first: a
 // mistake in them fails the deploy with the file and line at fault.
 func (s *Store) Create(ctx context.Context, srcDir string) (Deploy, error) {
+	return s.create(ctx, srcDir, nil)
+}
+
+func (s *Store) create(ctx context.Context, srcDir string, cache *StatCache) (Deploy, error) {
 	st, err := os.Stat(srcDir)
 	if err != nil {
 		return Deploy{}, fmt.Errorf("create deploy: %w", err)
@@ -77,7 +81,7 @@ func (s *Store) Create(ctx context.Context, srcDir string) (Deploy, error) {
 	}
 	defer unlock()
 
-	entries, err := s.storeFiles(ctx, srcDir, paths)
+	entries, err := s.storeFiles(ctx, srcDir, paths, cache)
 	if err != nil {
 		return Deploy{}, fmt.Errorf("create deploy: %w", err)
 	}
@@ -122,7 +126,7 @@ func checkConfig(srcDir string) error {
 
 // storeFiles hashes and stores the files on all CPUs: hashing, not writing,
 // dominates a deploy in which little changed.
-func (s *Store) storeFiles(ctx context.Context, srcDir string, paths []string) ([]fileEntry, error) {
+func (s *Store) storeFiles(ctx context.Context, srcDir string, paths []string, cache *StatCache) ([]fileEntry, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	entries := make([]fileEntry, len(paths))
@@ -131,7 +135,7 @@ func (s *Store) storeFiles(ctx context.Context, srcDir string, paths []string) (
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				e, err := s.storeFile(filepath.Join(srcDir, filepath.FromSlash(paths[i])))
+				e, err := s.storeFileCached(filepath.Join(srcDir, filepath.FromSlash(paths[i])), cache)
 				if err != nil {
 					cancel(fmt.Errorf("%s: %w", paths[i], err))
 					continue
@@ -153,7 +157,35 @@ feed:
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
+	if cache != nil {
+		seen := make(map[string]bool, len(paths))
+		for _, p := range paths {
+			seen[filepath.Join(srcDir, filepath.FromSlash(p))] = true
+		}
+		cache.keepOnly(seen)
+	}
 	return entries, nil
+}
+
+// storeFileCached is storeFile, first asking cache (when set) whether the
+// file is as it was at the last Create.
+func (s *Store) storeFileCached(src string, cache *StatCache) (fileEntry, error) {
+	if cache == nil {
+		return s.storeFile(src)
+	}
+	info, err := os.Stat(src)
+	if err != nil {
+		return fileEntry{}, err
+	}
+	if e, ok := cache.lookup(s, src, info); ok {
+		return e, nil
+	}
+	readAt := time.Now()
+	e, err := s.storeFile(src)
+	if err == nil {
+		cache.remember(src, info, readAt, e)
+	}
+	return e, err
 }
 
 func (s *Store) storeFile(src string) (fileEntry, error) {

@@ -189,6 +189,14 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	// A build by another process publishes a new deploy; pick it up promptly.
 	go static.Watch(ctx, 2*time.Second)
 	go rebuildAtBoundaries(ctx, dir, logger, static.Reload)
+	// The first CMS publish after a start is a partial rebuild too.
+	go func() {
+		if res, err := warmBuilder(ctx, dir); err != nil {
+			logger.Warn("first build of the site in memory failed: the next CMS publish builds it in full", "err", err)
+		} else if res.Pages > 0 {
+			logger.Info("site built in memory for CMS publishes", "pages", res.Pages, "ms", res.Duration.Milliseconds())
+		}
+	}()
 	// Unpaid pre-notices past their term go on to formal notification (A14):
 	// at start and then daily; a verbale is sent on once however often it runs.
 	go (&comunicazioni.Service{Store: db, Rules: rules}).RunFormalNotifications(ctx, 24*time.Hour, logger)
@@ -197,7 +205,7 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		return err
 	}
 	cms, err := gitcms.NewHandler(gitcms.Config{SiteDir: dir.Site(), Staff: staffLogin, Audit: db,
-		Publisher: sitePublisher{dir: dir, logger: logger}, Previewer: sitePublisher{dir: dir, logger: logger, base: base, reload: static.Reload},
+		Publisher: sitePublisher{dir: dir, logger: logger, reload: static.Reload}, Previewer: sitePublisher{dir: dir, logger: logger, base: base, reload: static.Reload},
 		UI: cmsui.FS, Logger: logger})
 	if err != nil {
 		return err
@@ -443,11 +451,18 @@ type sitePublisher struct {
 
 func (p sitePublisher) Publish(ctx context.Context) error {
 	var hugoLog bytes.Buffer
-	res, err := buildAndPublish(ctx, p.dir, &hugoLog)
+	res, err := publishChanges(ctx, p.dir, &hugoLog)
 	if err != nil {
 		return err
 	}
-	p.logger.Info("site published after a CMS change", "deploy", res.DeployID, "pages", res.Pages, "ms", res.Duration.Milliseconds())
+	// The server sees the new deploy now, not at its next poll.
+	if p.reload != nil {
+		if err := p.reload(); err != nil {
+			p.logger.Warn("reload after a CMS publish", "err", err)
+		}
+	}
+	p.logger.Info("site published after a CMS change", "deploy", res.DeployID, "pages", res.Pages, "ms", res.Duration.Milliseconds(),
+		"incremental", res.Incremental, "full_reason", res.FullReason)
 	return nil
 }
 

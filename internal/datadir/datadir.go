@@ -4,6 +4,8 @@
 //	DIR/portale.db   the SQLite database
 //	DIR/deploys/     the deploy store (immutable built sites)
 //	DIR/portale.toml the installation's settings (see internal/config)
+//	DIR/.build/      the running server's last site build, rebuilt in part on
+//	                 each CMS publish (a cache: safe to delete when stopped)
 //
 // Everything an installation holds lives below DIR, so backing it up or moving
 // it is copying one folder.
@@ -31,6 +33,7 @@ func (d Dir) Site() string    { return filepath.Join(d.Root, "site") }
 func (d Dir) DB() string      { return filepath.Join(d.Root, "portale.db") }
 func (d Dir) Deploys() string { return filepath.Join(d.Root, "deploys") }
 func (d Dir) Config() string  { return filepath.Join(d.Root, "portale.toml") }
+func (d Dir) Build() string   { return filepath.Join(d.Root, ".build") }
 
 // ErrNotInitialized means DIR exists but `portale init` has not run there.
 var ErrNotInitialized = errors.New("datadir: not initialized")

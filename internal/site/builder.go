@@ -71,10 +71,16 @@ type Builder struct {
 	sites       *hugolib.HugoSites
 	dst         string
 	incremental int // partial rebuilds since the last full one
+	unlock      func()
 }
 
-// NewBuilder returns a Builder of opts.Source into opts.Dest. Nothing is built
-// until Build or Rebuild is called.
+// ErrBusy means another Builder (of this or another process) has the same
+// destination.
+var ErrBusy = errors.New("site: the build folder is in use by another process")
+
+// NewBuilder returns a Builder of opts.Source into opts.Dest, which it locks
+// until Close (ErrBusy when another Builder has it). Nothing is built until
+// Build or Rebuild is called.
 func NewBuilder(opts Options) (*Builder, error) {
 	if opts.Source == "" || opts.Dest == "" {
 		return nil, errors.New("site: source and destination are required")
@@ -89,7 +95,14 @@ func NewBuilder(opts Options) (*Builder, error) {
 	if opts.Dest == opts.Source || strings.HasPrefix(opts.Source, opts.Dest+string(filepath.Separator)) {
 		return nil, errors.New("site: the destination may not hold the source")
 	}
-	return &Builder{opts: opts}, nil
+	if err := os.MkdirAll(filepath.Dir(opts.Dest), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockDest(opts.Dest)
+	if err != nil {
+		return nil, err
+	}
+	return &Builder{opts: opts, unlock: unlock}, nil
 }
 
 // Dest is the directory holding the built site.
@@ -203,8 +216,12 @@ func (b *Builder) drop() {
 	}
 }
 
-// Close releases the Hugo site; Dest stays as it is.
+// Close releases the Hugo site and the lock on Dest; Dest stays as it is.
 func (b *Builder) Close() error {
 	b.drop()
+	if b.unlock != nil {
+		b.unlock()
+		b.unlock = nil
+	}
 	return nil
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -255,6 +256,25 @@ func TestDiffDirsSeesEveryDifference(t *testing.T) {
 	if !slices.Equal(diffs, want) {
 		t.Errorf("diffs: %q, want %q", diffs, want)
 	}
+}
+
+// Two Builders may not share a destination: the second is told it is busy,
+// and may have it once the first is closed.
+func TestBuilderLocksItsDestination(t *testing.T) {
+	opts := Options{Source: t.TempDir(), Dest: filepath.Join(t.TempDir(), "public")}
+	b, err := NewBuilder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewBuilder(opts); !errors.Is(err, ErrBusy) {
+		t.Errorf("second builder: %v", err)
+	}
+	b.Close()
+	b2, err := NewBuilder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2.Close()
 }
 
 // A build that fails (a broken template) publishes nothing new and leaves the
