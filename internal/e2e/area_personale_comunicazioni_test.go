@@ -187,6 +187,12 @@ func TestAreaPersonaleComunicazioniInABrowser(t *testing.T) {
 			t.Errorf("after Laura's confirmation: %+v", c)
 		}
 	}
+	open(t, laura, s.url+"/en"+page)
+	waitFor(t, laura, `document.querySelector('#apc-list')`)
+	if text := pageText(t, laura); !strings.Contains(text, "Driver details, tracking number "+driver.Protocollo) || !strings.Contains(text, "Confirmed by the driver") {
+		t.Errorf("Laura's communications in English:\n%s", text)
+	}
+	checkAccessibility(t, laura, axe, "/en"+page+" as the named driver")
 	for _, c := range list.Comunicazioni {
 		if c.ID == driver.ID {
 			continue
