@@ -136,6 +136,16 @@ func TestAreaPersonaleComunicazioniInABrowser(t *testing.T) {
 	eval[bool](t, ctx, `(() => { document.querySelector('#apc-kind-contestazione').click(); return true })()`)
 	waitFor(t, ctx, `document.querySelector('#apc-c-numero')`)
 	contested := apDemoNumero(102)
+	// "Altro" with too short an explanation: the portal's reason next to the field and in the summary.
+	eval[bool](t, ctx, `(() => { document.querySelector('#apc-c-tipo-altro').click(); return true })()`)
+	do(t, ctx, chromedp.SetValue("#apc-c-numero", contested), chromedp.SendKeys("#apc-c-descrizione-altro", "Non ero io"))
+	eval[bool](t, ctx, `(() => { document.querySelector('.portale-ap-contest button[type=submit]').click(); return true })()`)
+	waitFor(t, ctx, `document.querySelector('#apc-c-descrizione-altro-err').textContent !== ''`)
+	if reason := eval[string](t, ctx, `document.querySelector('#apc-c-descrizione-altro-err').textContent`); !strings.Contains(eval[string](t, ctx, `document.querySelector('.portale-ap-contest .portale-ap-errors').innerText`), reason) ||
+		!eval[bool](t, ctx, `document.activeElement.classList.contains('portale-ap-errors')`) {
+		t.Errorf("a short explanation: field says %q, the summary is not focused or does not say it", reason)
+	}
+	eval[bool](t, ctx, `(() => { document.querySelector('#apc-c-tipo-cambio_proprieta').click(); return true })()`)
 	do(t, ctx, chromedp.SetValue("#apc-c-numero", contested), chromedp.SetValue("#apc-c-vendita", "2026-01-10"),
 		chromedp.SendKeys("#apc-c-acquirente", "Giuseppe Verdi"), chromedp.SetUploadFiles("#apc-c-file", []string{txt}))
 	eval[bool](t, ctx, `(() => { document.querySelector('.portale-ap-contest button[type=submit]').click(); return true })()`)
