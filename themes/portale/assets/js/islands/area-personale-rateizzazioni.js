@@ -139,6 +139,7 @@
         if (r.status !== 200) { v.refused(r); reset(); return; }
         v.fail('');
         refresh(function () {
+          proposalForm(); // a refused plan frees its fines
           v.say(ap.fill(done, { id: p.id }));
           var h = document.getElementById('apr-plan-' + p.id);
           if (h) { h.focus(); }
