@@ -186,6 +186,19 @@ func TestHomePageInABrowser(t *testing.T) {
 		}
 		checkAccessibility(t, ctx, axe, page)
 	}
+
+	// Tab from the last entry of the main menu reaches the page's content:
+	// the focus trap of the mobile menu panel holds only while it is open.
+	open(t, ctx, base+"/")
+	next := eval[string](t, ctx, `(() => {
+		const links = document.querySelectorAll('#main-nav .menu-wrapper a');
+		links[links.length - 1].focus();
+		return links[links.length - 1].textContent.trim();
+	})()`)
+	press(t, ctx, "\t")
+	if inNav := eval[bool](t, ctx, `!!document.activeElement.closest('#main-nav')`); inNav {
+		t.Errorf("Tab from the last menu entry (%q) stayed in the menu: a keyboard trap", next)
+	}
 }
 
 // The calculator, used as a person would with the keyboard: pick the

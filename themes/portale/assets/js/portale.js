@@ -23,6 +23,9 @@
     panel.querySelector('.close-menu').addEventListener('click', close);
     panel.querySelector('.overlay').addEventListener('click', close);
     panel.addEventListener('keydown', function (e) {
+      // Only the open mobile panel keeps the focus inside: on a wide screen the menu is part of
+      // the page and Tab must go on to the content (WCAG 2.1.2, no keyboard trap).
+      if (!panel.classList.contains('portale-open')) { return; }
       if (e.key === 'Escape') { close(); return; }
       if (e.key !== 'Tab') { return; }
       var items = focusable();
