@@ -129,9 +129,6 @@ func buildLive(ctx context.Context, dir datadir.Dir, full bool) (*siterepo.Repo,
 	if err != nil {
 		return nil, site.Result{}, err
 	}
-	if err := repo.SyncVendor(portale.Starter); err != nil {
-		return nil, site.Result{}, fmt.Errorf("copia degli asset di Bootstrap Italia: %w", err)
-	}
 	if live.b != nil && live.dir != dir.Root {
 		live.b.Close()
 		live.b, live.commit = nil, ""
@@ -154,7 +151,7 @@ func buildLive(ctx context.Context, dir datadir.Dir, full bool) (*siterepo.Repo,
 	}
 	if ok {
 		res, err = live.b.Rebuild(ctx, changes)
-	} else {
+	} else if err = syncVendor(repo); err == nil {
 		res, err = live.b.Build(ctx)
 	}
 	live.commit = ""
@@ -196,6 +193,9 @@ func changesSince(ctx context.Context, repo *siterepo.Repo, commit string) (chan
 // buildOnce builds the working tree in full into a fresh folder and
 // publishes it.
 func buildOnce(ctx context.Context, dir datadir.Dir, repo *siterepo.Repo, log io.Writer) (buildResult, error) {
+	if err := syncVendor(repo); err != nil {
+		return buildResult{}, err
+	}
 	out, err := os.MkdirTemp(dir.Root, ".build-")
 	if err != nil {
 		return buildResult{}, err
@@ -207,6 +207,16 @@ func buildOnce(ctx context.Context, dir datadir.Dir, repo *siterepo.Repo, log io
 	}
 	id, err := deployDir(ctx, dir, out, nil)
 	return buildResult{Result: res, DeployID: id}, err
+}
+
+// syncVendor copies the binary's vendor assets into the site: they only
+// matter to a full build, which copies the static files (a partial rebuild
+// renders pages only, and the binary does not change while it runs).
+func syncVendor(repo *siterepo.Repo) error {
+	if err := repo.SyncVendor(portale.Starter); err != nil {
+		return fmt.Errorf("copia degli asset di Bootstrap Italia: %w", err)
+	}
+	return nil
 }
 
 // deployDir stores the built site in out as a deploy and makes it live;
