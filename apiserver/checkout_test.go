@@ -396,3 +396,53 @@ func TestWithoutACheckoutPaymentIsUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// Mario pays the first instalment of an approved plan with "Paga con
+// pagoPA": the demo checkout plays the node through the portal's SOAP
+// endpoint, the instalment shows paid, the second stays payable, and a
+// paid one, another citizen's plan or an unknown instalment cannot be paid.
+func TestMarioPaysAnInstalmentThroughTheDemoCheckout(t *testing.T) {
+	ts, db := portalWith(t, portalOptions{registry: true, checkout: true})
+	mario := citizenWithConsent(t, ts, demo.Mario.CodiceFiscale)
+	code, body := call(t, mario, "POST", ts.URL+"/api/v1/me/rateizzazioni",
+		`{"verbali": ["`+demoPlanVerbale+`"], "rate": 3, "reddito_cent": 900000, "familiari_conviventi": 0}`)
+	if code != http.StatusCreated {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	id := itoa(decodePlan(t, body).ID)
+	path := "/api/v1/me/rateizzazioni/" + id + "/rate/1/pagamento"
+	if code, body := call(t, mario, "POST", ts.URL+path, ""); code != http.StatusConflict {
+		t.Errorf("paying an instalment of a plan not yet approved: %d %s", code, body)
+	}
+	bo, officer := backoffice(t, db)
+	if code, body := call(t, officer, "POST", bo.URL+"/api/v1/backoffice/rateizzazioni/"+id+"/approva", ""); code != http.StatusOK {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	plan := citizenPlans(t, mario, ts)[0]
+	if !plan.Piano[0].Pagabile || !plan.Piano[1].Pagabile {
+		t.Fatalf("instalments of an approved plan are not payable: %+v", plan.Piano)
+	}
+
+	s := startPayment(t, ts, mario, path, "")
+	if s.NAV != plan.Piano[0].NAV || s.ImportoCent != plan.Piano[0].ImportoCent {
+		t.Errorf("payment started for %d cents on %s; the instalment is %d on %s", s.ImportoCent, s.NAV, plan.Piano[0].ImportoCent, plan.Piano[0].NAV)
+	}
+	submitCheckout(t, ts, mario, s, url.Values{"azione": {"paga"}, "metodo": {"app"}})
+	if _, p := readPayment(t, mario, ts.URL+"/api/v1/me/pagamenti/"+s.ID); p.Stato != "pagato" || p.PagatoCent != plan.Piano[0].ImportoCent {
+		t.Errorf("after paying: %+v", p)
+	}
+	plan = citizenPlans(t, mario, ts)[0]
+	if !plan.Piano[0].Pagata || plan.Piano[0].Pagabile || plan.Piano[1].Pagata || !plan.Piano[1].Pagabile {
+		t.Errorf("after paying the first instalment: %+v", plan.Piano)
+	}
+	if code, body := call(t, mario, "POST", ts.URL+path, ""); code != http.StatusConflict {
+		t.Errorf("paying a paid instalment again: %d %s", code, body)
+	}
+	if code, body := call(t, mario, "POST", ts.URL+"/api/v1/me/rateizzazioni/"+id+"/rate/9/pagamento", ""); code != http.StatusNotFound {
+		t.Errorf("an instalment the plan lacks: %d %s", code, body)
+	}
+	laura := citizenWithConsent(t, ts, demo.Laura.CodiceFiscale)
+	if code, body := call(t, laura, "POST", ts.URL+"/api/v1/me/rateizzazioni/"+id+"/rate/2/pagamento", ""); code != http.StatusNotFound {
+		t.Errorf("Laura paying Mario's instalment: %d %s", code, body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/comune-torino/portale/internal/verbali"
 	"io"
 	"net/http"
 	"strconv"
@@ -42,6 +43,9 @@ type rataJSON struct {
 	NAV           string      `json:"nav"`
 	Pagata        bool        `json:"pagata"`
 	PagataIl      *string     `json:"pagata_il"`
+	// Pagabile: an unpaid instalment of an approved plan, which
+	// POST .../rate/{numero}/pagamento pays with pagoPA.
+	Pagabile bool `json:"pagabile"`
 }
 
 // contropropostaJSON is the office's counter-proposal, with the schedule
@@ -151,9 +155,55 @@ func (s *Server) planJSON(p store.Plan, staff bool) rateizzazioneJSON {
 			CaricatoIl: a.UploadedAt, URL: fmt.Sprintf("/api/v1/me/rateizzazioni/%d/allegati/%d", p.ID, a.ID)})
 	}
 	for _, in := range p.Instalments {
-		out.Piano = append(out.Piano, rataOf(in))
+		r := rataOf(in)
+		r.Pagabile = p.Stato == store.PlanApproved && !r.Pagata && in.ImportoCent > 0
+		out.Piano = append(out.Piano, r)
 	}
 	return out
+}
+
+var errRataNonTrovata = &Error{Status: http.StatusNotFound, Codice: "RATA_NON_TROVATA",
+	Messaggio: "Questa rata non c'è nel piano di rateizzazione."}
+
+// postPagamentoRata answers POST /api/v1/me/rateizzazioni/{id}/rate/{numero}/pagamento:
+// "Paga con pagoPA" on an instalment of one of the citizen's approved plans,
+// for the instalment's amount. The receipt, through the creditor endpoint,
+// marks it paid.
+func (s *Server) postPagamentoRata(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Checkout == nil {
+		return errPaymentUnavailable
+	}
+	id, err := planID(r)
+	if err != nil {
+		return err
+	}
+	numero, err := strconv.Atoi(chi.URLParam(r, "numero"))
+	if err != nil {
+		return errRataNonTrovata
+	}
+	cf := citizenCF(r)
+	plans, err := s.plans().PlansOf(r.Context(), cf)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if p.ID != id {
+			continue
+		}
+		if p.Stato != store.PlanApproved {
+			return errNotPayable
+		}
+		for _, in := range p.Instalments {
+			if in.Numero != numero {
+				continue
+			}
+			payable := p.Stato == store.PlanApproved && in.PaidAt == "" && in.ImportoCent > 0
+			return s.startPayment(w, r, verbali.VoceEstratto{Numero: in.Verbale, NAV: in.NAV,
+				ImportoCent: money.Cents(in.ImportoCent), Pagabile: payable}, cf)
+		}
+		return errRataNonTrovata
+	}
+	return errPlanNotFound
 }
 
 func (s *Server) plansJSON(plans []store.Plan, staff bool) map[string][]rateizzazioneJSON {

@@ -29,6 +29,7 @@ type planReply struct {
 		ImportoCent int64  `json:"importo_cent"`
 		NAV         string `json:"nav"`
 		Pagata      bool   `json:"pagata"`
+		Pagabile    bool   `json:"pagabile"`
 	} `json:"piano"`
 }
 

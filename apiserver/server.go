@@ -230,6 +230,7 @@ func New(cfg Config) *Server {
 			r.Method(http.MethodPut, "/me/preferenze", s.handle(s.putPreferenze))
 			r.Method(http.MethodGet, "/me/rateizzazioni", s.handle(s.getRateizzazioni))
 			r.Method(http.MethodPost, "/me/rateizzazioni", s.handle(s.postRateizzazione))
+			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/rate/{numero}/pagamento", s.handle(s.postPagamentoRata))
 			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/accetta", s.handle(s.postAccettaRateizzazione))
 			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/rifiuta", s.handle(s.postRifiutaRateizzazione))
 			r.Method(http.MethodPost, "/me/rateizzazioni/{id}/allegati", s.handle(s.postAllegatoRateizzazione))

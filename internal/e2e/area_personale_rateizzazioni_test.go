@@ -289,6 +289,19 @@ func TestAreaPersonaleRateizzazioniInABrowser(t *testing.T) {
 	}
 	apCheckWidths(t, ctx, axe, page+" with an approved plan")
 
+	// "Paga con pagoPA" on the first instalment leads to the (simulated) pagoPA checkout for it.
+	label := eval[string](t, ctx, `document.querySelector('.portale-ap-table button.btn-primary').getAttribute('aria-label')`)
+	if want := fmt.Sprintf("Paga con pagoPA la rata 1 del piano n. %d", id); label != want {
+		t.Errorf("first pay button is labelled %q, want %q", label, want)
+	}
+	do(t, ctx, chromedp.Click(`.portale-ap-table button.btn-primary`))
+	waitFor(t, ctx, `location.pathname.startsWith('/demo-checkout/')`)
+	if text, want := pageText(t, ctx), fmt.Sprintf("Rata 1 della rateizzazione n. %d", id); !strings.Contains(text, want) {
+		t.Errorf("the checkout does not show %q:\n%s", want, text)
+	}
+	open(t, ctx, s.url+page)
+	waitFor(t, ctx, fmt.Sprintf(`document.getElementById('apr-plan-%d')`, id))
+
 	// A counter-proposal: Mario proposes 101 and 102 together in 2 instalments, the officer
 	// offers a single one with a note; Mario reads it with its schedule, starts refusing, thinks again, accepts.
 	second := eval[string](t, ctx, fmt.Sprintf(`fetch('/api/v1/me/rateizzazioni', {method: 'POST', credentials: 'same-origin',

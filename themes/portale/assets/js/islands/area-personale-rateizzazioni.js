@@ -31,7 +31,7 @@
   }
 
   // The instalments of a plan (or of a counter-proposal, without notice codes).
-  function instalmentTable(caption, rate, withNotice) {
+  function instalmentTable(caption, rate, withNotice, planId) {
     // It may scroll sideways on a phone: a named region that takes the focus, for the keyboard.
     var wrap = el('div', 'table-responsive');
     wrap.tabIndex = 0;
@@ -57,14 +57,38 @@
       append(tr, th, el('td', 'text-nowrap', f.date(r.scadenza)), el('td', 'text-end text-nowrap', f.euro(r.capitale_cent)),
         el('td', 'text-end text-nowrap', f.euro(r.interessi_cent)), el('td', 'text-end text-nowrap', f.euro(r.importo_cent)));
       if (withNotice) {
-        append(tr, el('td', 'portale-ap-code', f.nav(r.nav)), el('td', '', r.pagata
+        var cell = el('td', '', r.pagata
           ? ap.fill(msg.apr_paidOn, { data: f.dateTime(r.pagata_il) })
-          : (state.st && r.scadenza < state.st.data ? msg.apr_overdue : msg.apr_toPay)));
+          : (state.st && r.scadenza < state.st.data ? msg.apr_overdue : msg.apr_toPay));
+        if (r.pagabile && planId) { cell.appendChild(payInstalment(planId, r)); }
+        append(tr, el('td', 'portale-ap-code', f.nav(r.nav)), cell);
       }
       tbody.appendChild(tr);
     });
     append(t, thead, tbody);
     wrap.appendChild(t);
+    return wrap;
+  }
+
+  // "Paga con pagoPA" on an instalment: the portal starts the payment and the checkout takes
+  // over; the instalment shows paid when the receipt arrives, never from coming back.
+  function payInstalment(planId, r) {
+    var wrap = el('div', 'mt-1');
+    var button = el('button', 'btn btn-primary btn-sm', msg.apr_payInstalment);
+    button.type = 'button';
+    button.setAttribute('aria-label', ap.fill(msg.apr_payInstalmentLabel, { numero: r.numero, id: planId }));
+    var problem = el('span', 'd-block text-danger small');
+    problem.setAttribute('role', 'alert');
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      problem.textContent = '';
+      v.request('POST', '/api/v1/me/rateizzazioni/' + planId + '/rate/' + r.numero + '/pagamento').then(function (res) {
+        if (res.status === 201 && res.data && res.data.redirect_url) { location.assign(res.data.redirect_url); return; }
+        problem.textContent = v.errorText(res);
+        button.disabled = false;
+      });
+    });
+    append(wrap, button, problem);
     return wrap;
   }
 
@@ -192,7 +216,7 @@
     if (p.controproposta) { body.appendChild(counter(p)); }
     if (p.piano.length) {
       var sec = el('div', 'portale-ap-section');
-      append(sec, el('h4', 'h6', msg.apr_scheduleTitle), instalmentTable(ap.fill(msg.apr_scheduleCaption, { id: p.id }), p.piano, true));
+      append(sec, el('h4', 'h6', msg.apr_scheduleTitle), instalmentTable(ap.fill(msg.apr_scheduleCaption, { id: p.id }), p.piano, true, p.id));
       if (p.stato === 'approvata') { sec.appendChild(el('p', 'small', msg.apr_howToPay)); }
       body.appendChild(sec);
     }
