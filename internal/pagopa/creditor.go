@@ -156,7 +156,7 @@ func (h *creditorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer buffers.Put(in)
 	in.Reset()
 	in.ReadFrom(http.MaxBytesReader(w, r.Body, maxMessageBytes))
-	req, err := decodeRequest(bytes.NewReader(in.Bytes()), r.Header.Get("SOAPAction"))
+	req, err := decodeMessage(in.Bytes(), r.Header.Get("SOAPAction"))
 	if req.op == "" {
 		h.log.WarnContext(r.Context(), "pagoPA request without a paForNode operation", "err", err)
 		writeSOAPFault(w, "soapenv:Client", FaultSintassiXSD+": nessuna operazione paForNode riconosciuta")

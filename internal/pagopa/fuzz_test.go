@@ -133,3 +133,28 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 	})
 }
+
+// Whenever the fast reader of paVerifyPaymentNoticeReq accepts a message,
+// encoding/xml reads the same values from it: the fast path never changes
+// an answer, it only avoids work.
+func FuzzFastVerify(f *testing.F) {
+	f.Add(verifyReq(navOpen))
+	f.Add(strings.ReplaceAll(verifyReq(navOpen), "nod:", "pafn:"))
+	f.Add(strings.ReplaceAll(verifyReq(navOpen), "\n", ""))
+	f.Add(strings.Replace(verifyReq(navOpen), "<idPA>", "<!-- c --><idPA>", 1))
+	f.Add(strings.Replace(verifyReq(navOpen), "<idPA>", `<idPA xmlns="urn:x">`, 1))
+	f.Add(strings.Replace(verifyReq(navOpen), "<soapenv:Header/>", "<soapenv:Header></soapenv:Header>", 1))
+	f.Fuzz(func(t *testing.T, body string) {
+		fast, ok := fastVerify([]byte(body))
+		if !ok {
+			return
+		}
+		req, err := decodeRequest(strings.NewReader(body), "paVerifyPaymentNotice")
+		if err != nil || req.op != opVerify {
+			t.Fatalf("fast path accepted what encoding/xml refuses (%v, %q):\n%s", err, req.op, body)
+		}
+		if full := *req.body.(*verifyRequest); full != fast {
+			t.Fatalf("fast path read %+v, encoding/xml %+v:\n%s", fast, full, body)
+		}
+	})
+}

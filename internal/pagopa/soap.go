@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/comune-torino/portale/internal/civil"
@@ -260,6 +261,19 @@ func decodeRequest(r io.Reader, soapAction string) (soapRequest, error) {
 	return req, nil
 }
 
+// decodeMessage is decodeRequest over a message held in memory: a
+// paVerifyPaymentNoticeReq in the node's usual shape is read by fastVerify,
+// anything else by encoding/xml.
+func decodeMessage(msg []byte, soapAction string) (soapRequest, error) {
+	action := strings.Trim(strings.TrimSpace(soapAction), `"`)
+	if _, known := responseElements[action]; !known || action == opVerify {
+		if v, ok := fastVerify(msg); ok {
+			return soapRequest{op: opVerify, body: &v}, nil
+		}
+	}
+	return decodeRequest(bytes.NewReader(msg), soapAction)
+}
+
 // openBody reads a SOAP 1.1 envelope up to the first element inside its
 // Body, skipping the Header, and returns that element's start.
 func openBody(dec *xml.Decoder) (xml.StartElement, error) {
@@ -316,18 +330,37 @@ const (
 	envelopeTail = `</soapenv:Body></soapenv:Envelope>`
 )
 
+// envelopeEncoder is an XML encoder with the buffer it writes to, reused
+// across messages: a new encoder allocates a 4 KB buffer each time, the
+// largest allocation of a paVerifyPaymentNotice.
+type envelopeEncoder struct {
+	buf bytes.Buffer
+	enc *xml.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(envelopeEncoder)
+	e.enc = xml.NewEncoder(&e.buf)
+	return e
+}}
+
 // writeEnvelope writes a SOAP envelope whose body is v as element
 // paf:<element>.
 func writeEnvelope(w *bytes.Buffer, element string, v any) error {
+	e := encoders.Get().(*envelopeEncoder)
+	e.buf.Reset()
+	err := e.enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: "paf:" + element}})
+	if err == nil {
+		err = e.enc.Flush()
+	}
+	if err != nil {
+		// An encoder that failed midway may hold state: it is not reused.
+		return fmt.Errorf("pagopa: encoding %s: %w", element, err)
+	}
 	w.WriteString(envelopeHead)
-	enc := xml.NewEncoder(w)
-	if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: "paf:" + element}}); err != nil {
-		return fmt.Errorf("pagopa: encoding %s: %w", element, err)
-	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("pagopa: encoding %s: %w", element, err)
-	}
+	w.Write(e.buf.Bytes())
 	w.WriteString(envelopeTail)
+	encoders.Put(e)
 	return nil
 }
 
