@@ -84,6 +84,7 @@ type rateizzazioneJSON struct {
 	RedditoCent         money.Cents         `json:"reddito_cent"`
 	FamiliariConviventi int                 `json:"familiari_conviventi"`
 	PropostaIl          time.Time           `json:"proposta_il"`
+	DataPrimaRata       *string             `json:"data_prima_rata"`
 	DecisaIl            *time.Time          `json:"decisa_il"`
 	DecisaDa            string              `json:"decisa_da,omitempty"` // staff only
 	Motivo              string              `json:"motivo,omitempty"`
@@ -113,6 +114,10 @@ func (s *Server) planJSON(p store.Plan, staff bool) rateizzazioneJSON {
 		RedditoCent: money.Cents(p.RedditoCent), FamiliariConviventi: p.Familiari, PropostaIl: p.ProposedAt,
 		Motivo: p.Motivo, Piano: make([]rataJSON, 0, len(p.Instalments)), Approvazioni: []approvazioneJSON{},
 		InAttesaDi: svc.WaitingFor(p), Allegati: make([]allegatoJSON, 0, len(p.Attachments)),
+	}
+	if p.FirstDue != "" {
+		first := p.FirstDue
+		out.DataPrimaRata = &first
 	}
 	if out.InAttesaDi == nil {
 		out.InAttesaDi = []string{}

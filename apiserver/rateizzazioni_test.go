@@ -7,9 +7,11 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/comune-torino/portale/internal/civil"
 	"github.com/comune-torino/portale/internal/demo"
 	"github.com/comune-torino/portale/internal/pagopa"
 	"github.com/comune-torino/portale/internal/staff"
@@ -293,4 +295,34 @@ func decodeFase(body []byte) string {
 	}
 	json.Unmarshal(body, &v)
 	return v.Fase
+}
+
+// The citizen asks for the first instalment on a date of their choice: the
+// approved schedule starts then; a date out of range is refused.
+func TestInstalmentPlanWithTheCitizensFirstDueDate(t *testing.T) {
+	ts, db := portalWith(t, portalOptions{})
+	mario := loginAs(t, ts, demo.Mario.CodiceFiscale)
+	call(t, mario, "POST", ts.URL+"/api/v1/me/consenso", `{"versione":"1"}`)
+	today := civil.FromTime(time.Now())
+	for _, bad := range []string{today.String(), today.AddDays(91).String(), "domani"} {
+		status, body := call(t, mario, "POST", ts.URL+"/api/v1/me/rateizzazioni",
+			`{"verbali": ["`+demoPlanVerbale+`"], "rate": 3, "reddito_cent": 900000, "familiari_conviventi": 0, "data_prima_rata": "`+bad+`"}`)
+		if status != http.StatusBadRequest || decodeErr(body) != "DATA_PRIMA_RATA_NON_VALIDA" {
+			t.Errorf("first due date %q: %d %s", bad, status, body)
+		}
+	}
+	first := today.AddDays(20)
+	status, body := call(t, mario, "POST", ts.URL+"/api/v1/me/rateizzazioni",
+		`{"verbali": ["`+demoPlanVerbale+`"], "rate": 3, "reddito_cent": 900000, "familiari_conviventi": 0, "data_prima_rata": "`+first.String()+`"}`)
+	if status != http.StatusCreated || !strings.Contains(string(body), `"data_prima_rata":"`+first.String()+`"`) {
+		t.Fatalf("propose with a first due date: %d %s", status, body)
+	}
+	bo, officer := backoffice(t, db)
+	if status, body := call(t, officer, "POST", bo.URL+"/api/v1/backoffice/rateizzazioni/"+itoa(decodePlan(t, body).ID)+"/approva", ""); status != http.StatusOK {
+		t.Fatalf("approve: %d %s", status, body)
+	}
+	plan := citizenPlans(t, mario, ts)[0]
+	if len(plan.Piano) != 3 || plan.Piano[0].Scadenza != first.String() || plan.Piano[1].Scadenza != first.AddMonths(1).String() {
+		t.Errorf("schedule %+v; want it to start on %s, monthly", plan.Piano, first)
+	}
 }

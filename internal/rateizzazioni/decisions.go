@@ -113,7 +113,7 @@ func (s *Service) Approve(ctx context.Context, id int64, actor Actor, now time.T
 			decisionEvent{Stato: p.Stato, Autore: actor.Username, Ruolo: actor.Role, InAttesaDi: waiting, Verbali: p.Verbali}))
 		return s.decided(ctx, id, err)
 	}
-	return s.approve(ctx, p, after, actor, p.Rate, civil.FromTime(now).AddMonths(1), "approva", "", now)
+	return s.approve(ctx, p, after, actor, p.Rate, firstDue(p, now), "approva", "", now)
 }
 
 // approve gives after its schedule of n instalments from first and stores
@@ -203,7 +203,7 @@ func (s *Service) CounterPropose(ctx context.Context, id int64, actor Actor, c C
 		return p, err
 	}
 	today := civil.FromTime(now)
-	first := today.AddMonths(1)
+	first := firstDue(p, now)
 	if strings.TrimSpace(c.PrimaScadenza) != "" {
 		if first, err = ParseDate(c.PrimaScadenza); err != nil {
 			return p, err

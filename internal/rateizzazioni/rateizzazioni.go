@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/comune-torino/portale/internal/cds"
@@ -81,6 +82,9 @@ type Request struct {
 	Rate                int         `json:"rate"`
 	RedditoCent         money.Cents `json:"reddito_cent"`
 	FamiliariConviventi int         `json:"familiari_conviventi"`
+	// DataPrimaRata is the first due date the citizen asks for (AAAA-MM-GG,
+	// from tomorrow to 90 days ahead); empty: a month after approval.
+	DataPrimaRata string `json:"data_prima_rata,omitempty"`
 }
 
 // Service proposes and decides plans.
@@ -197,6 +201,13 @@ func (s *Service) Propose(ctx context.Context, cf string, req Request, now time.
 		TotaleCent: int64(st.TotaleCent), RedditoCent: int64(req.RedditoCent), Familiari: req.FamiliariConviventi,
 		ProposedAt: now,
 	}
+	if req.DataPrimaRata != "" {
+		first, err := civil.Parse(strings.TrimSpace(req.DataPrimaRata))
+		if err != nil || !first.After(today) || first.After(today.AddDays(90)) {
+			return store.Plan{}, errFirstDue
+		}
+		p.FirstDue = first.String()
+	}
 	id, err := s.Store.CreatePlan(ctx, p, proposalEvent{Verbali: p.Verbali, Rate: p.Rate, TotaleCent: p.TotaleCent,
 		RedditoCent: p.RedditoCent, FamiliariConviventi: p.Familiari})
 	if errors.Is(err, store.ErrPlanOverlap) {
@@ -206,6 +217,20 @@ func (s *Service) Propose(ctx context.Context, cf string, req Request, now time.
 		return store.Plan{}, err
 	}
 	return s.Store.Plan(ctx, id)
+}
+
+var errFirstDue = &Error{Invalid, "DATA_PRIMA_RATA_NON_VALIDA",
+	"La data della prima rata deve essere nel formato AAAA-MM-GG, tra domani e 90 giorni da oggi."}
+
+// firstDue is when the first instalment of p falls if approved now: the
+// date the citizen asked for while it is still ahead, otherwise a month
+// after approval.
+func firstDue(p store.Plan, now time.Time) civil.Date {
+	today := civil.FromTime(now)
+	if d, err := civil.Parse(p.FirstDue); err == nil && d.After(today) {
+		return d
+	}
+	return today.AddMonths(1)
 }
 
 func uniq(s []string) []string {

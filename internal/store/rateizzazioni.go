@@ -46,9 +46,12 @@ type Plan struct {
 	RedditoCent   int64
 	Familiari     int
 	ProposedAt    time.Time
-	DecidedBy     string    // "" until decided
-	DecidedAt     time.Time // zero until decided
-	Motivo        string    // why it was rejected
+	// FirstDue is the first due date the citizen asked for (YYYY-MM-DD), or
+	// "" for the default, a month after approval.
+	FirstDue  string
+	DecidedBy string    // "" until decided
+	DecidedAt time.Time // zero until decided
+	Motivo    string    // why it was rejected
 	// The office's counter-proposal: another number of instalments and/or
 	// first due date (YYYY-MM-DD), with a note for the citizen.
 	CounterRate     int
@@ -136,9 +139,9 @@ func (db *DB) CreatePlan(ctx context.Context, p Plan, event any) (int64, error) 
 			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO rateizzazioni (codice_fiscale, stato, rate, totale_cent,
-			reddito_cent, familiari_conviventi, proposta_il) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			reddito_cent, familiari_conviventi, proposta_il, prima_rata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.CodiceFiscale, PlanProposed, p.Rate, p.TotaleCent, p.RedditoCent, p.Familiari,
-			p.ProposedAt.UTC().Format(time.RFC3339))
+			p.ProposedAt.UTC().Format(time.RFC3339), p.FirstDue)
 		if err != nil {
 			return err
 		}
@@ -352,7 +355,7 @@ func (db *DB) PlanHistory(ctx context.Context, id int64) ([]PlanEvent, error) {
 const planColumns = `id, versione, codice_fiscale, stato, rate, totale_cent, reddito_cent, familiari_conviventi,
 	proposta_il, decisa_da, decisa_il, motivo, controproposta_rate, controproposta_prima_scadenza, controproposta_nota,
 	approvata_polizia_da, approvata_polizia_il, approvata_riscossione_da, approvata_riscossione_il,
-	decaduta_il, saldo_decadenza_cent`
+	decaduta_il, saldo_decadenza_cent, prima_rata`
 
 // Plan returns one plan with its verbali and instalments, or ErrNotFound.
 func (db *DB) Plan(ctx context.Context, id int64) (Plan, error) {
@@ -407,7 +410,7 @@ func (db *DB) plans(ctx context.Context, where string, args ...any) ([]Plan, err
 		var proposed, decided, police, collector, lapsed string
 		if err := rows.Scan(&p.ID, &p.Versione, &p.CodiceFiscale, &p.Stato, &p.Rate, &p.TotaleCent, &p.RedditoCent, &p.Familiari,
 			&proposed, &p.DecidedBy, &decided, &p.Motivo, &p.CounterRate, &p.CounterFirstDue, &p.CounterNote,
-			&p.PoliceApprovedBy, &police, &p.CollectorApprovedBy, &collector, &lapsed, &p.LapsedBalanceCent); err != nil {
+			&p.PoliceApprovedBy, &police, &p.CollectorApprovedBy, &collector, &lapsed, &p.LapsedBalanceCent, &p.FirstDue); err != nil {
 			return nil, err
 		}
 		if p.ProposedAt, err = time.Parse(time.RFC3339, proposed); err != nil {

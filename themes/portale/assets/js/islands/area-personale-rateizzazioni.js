@@ -251,6 +251,12 @@
   }
 
   // The first instalment falls a month after the office approves: approving today is the guess.
+  // addDays is the civil date n days after iso (YYYY-MM-DD).
+  function addDays(iso, n) {
+    var p = iso.split('-').map(Number);
+    return new Date(Date.UTC(p[0], p[1] - 1, p[2] + n)).toISOString().slice(0, 10);
+  }
+
   function firstDue() {
     var p = state.st.data.split('-').map(Number);
     var y = p[0], mo = p[1] + 1;
@@ -285,6 +291,11 @@
     var familiari = m.field({ id: 'apr-familiari', label: msg.apr_householdLabel, hint: msg.apr_householdHint, inputMode: 'numeric', autocomplete: 'off' });
     familiari.input.value = '0';
     var rate = m.field({ id: 'apr-rate', label: msg.apr_countLabel, hint: msg.apr_countHint, inputMode: 'numeric', autocomplete: 'off', required: true });
+    // The first due date is the citizen's choice, from tomorrow to 90 days ahead; left empty it is
+    // a month after the approval.
+    var first = m.field({ id: 'apr-prima', type: 'date', label: msg.apr_firstLabel, hint: msg.apr_firstHint, autocomplete: 'off' });
+    first.input.min = addDays(state.st.data, 1);
+    first.input.max = addDays(state.st.data, 90);
     var submit = el('button', 'btn btn-primary', msg.apr_submit);
     submit.type = 'submit';
 
@@ -297,7 +308,7 @@
     append(result, el('h3', 'h5', msg.apr_liveTitle), sentence, details);
     sentence.textContent = msg.apr_liveEmpty;
 
-    append(form, el('p', '', msg.apr_askIntro), errors.box, fs, reddito.group, familiari.group, rate.group, result, submit);
+    append(form, el('p', '', msg.apr_askIntro), errors.box, fs, reddito.group, familiari.group, rate.group, first.group, result, submit);
     ask.replaceChildren(h, form);
 
     function read() {
@@ -308,7 +319,8 @@
         reddito: m.parseCents(reddito.input.value),
         familiari: familiari.input.value.trim() === '' ? 0 : (/^\d+$/.test(familiari.input.value.trim()) ? Number(familiari.input.value.trim()) : NaN),
         rate: /^\d+$/.test(rate.input.value.trim()) ? Number(rate.input.value.trim()) : NaN,
-        rateTyped: rate.input.value.trim() !== ''
+        rateTyped: rate.input.value.trim() !== '',
+        first: /^\d{4}-\d{2}-\d{2}$/.test(first.input.value) ? first.input.value : ''
       };
     }
 
@@ -326,7 +338,7 @@
         details.replaceChildren();
         return;
       }
-      var body = { importo_cent: d.cents, reddito_cent: d.reddito, familiari_conviventi: d.familiari, data_prima_rata: firstDue() };
+      var body = { importo_cent: d.cents, reddito_cent: d.reddito, familiari_conviventi: d.familiari, data_prima_rata: d.first || firstDue() };
       if (!withoutRate && !isNaN(d.rate)) { body.rate = d.rate; }
       var n = ++asked;
       result.setAttribute('aria-busy', 'true');
@@ -391,7 +403,9 @@
       errors.clear();
       submit.disabled = true;
       v.say(msg.apr_sending);
-      v.request('POST', '/api/v1/me/rateizzazioni', { verbali: d.verbali, rate: d.rate, reddito_cent: d.reddito, familiari_conviventi: d.familiari }).then(function (r) {
+      var proposal = { verbali: d.verbali, rate: d.rate, reddito_cent: d.reddito, familiari_conviventi: d.familiari };
+      if (d.first) { proposal.data_prima_rata = d.first; }
+      v.request('POST', '/api/v1/me/rateizzazioni', proposal).then(function (r) {
         submit.disabled = false;
         v.say('');
         if (r.status === 201) {
@@ -407,7 +421,7 @@
           return;
         }
         if (r.status === 401 || v.code(r) === 'CONSENSO_RICHIESTO') { v.refused(r); return; }
-        var field = { VERBALI_MANCANTI: boxes[0], REDDITO_TROPPO_ALTO: reddito.input, DICHIARAZIONE_NON_VALIDA: reddito.input, RATE_NON_VALIDE: rate.input }[v.code(r)];
+        var field = { VERBALI_MANCANTI: boxes[0], REDDITO_TROPPO_ALTO: reddito.input, DICHIARAZIONE_NON_VALIDA: reddito.input, RATE_NON_VALIDE: rate.input, DATA_PRIMA_RATA_NON_VALIDA: first.input }[v.code(r)];
         if (field === boxes[0]) { finesErr.textContent = v.errorText(r); } else if (field) { v.fieldError(field, v.errorText(r)); }
         errors.show([{ field: field || null, text: v.errorText(r) }]);
       });
