@@ -20,8 +20,10 @@ import (
 
 // DefaultContentSecurityPolicy lets pages load scripts, styles, images, fonts
 // and API calls from their own origin only (the islands call /api/v1 on the
-// same origin), plus data: images, which Bootstrap Italia's CSS uses.
-const DefaultContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+// same origin), plus data: images, which Bootstrap Italia's CSS uses, and
+// WebAssembly, which the site search (pagefind) runs; 'wasm-unsafe-eval'
+// allows compiling WebAssembly only, not eval of JavaScript.
+const DefaultContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 

@@ -222,6 +222,9 @@ func syncVendor(repo *siterepo.Repo) error {
 // deployDir stores the built site in out as a deploy and makes it live;
 // files, when set, spares reading again what did not change since the last.
 func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.StatCache) (string, error) {
+	if err := indexSearch(ctx, out, nil); err != nil {
+		return "", err
+	}
 	store, err := deploy.Open(dir.Deploys())
 	if err != nil {
 		return "", err

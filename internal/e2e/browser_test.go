@@ -275,8 +275,20 @@ func TestSearchInABrowser(t *testing.T) {
 		if !strings.Contains(got, want) || status == "" {
 			t.Errorf("%s: results %q (status %q) do not mention %q", page, got, status, want)
 		}
+		// make test installs pagefind (npm ci) and the demo indexes its site with it.
+		if engine := eval[string](t, ctx, `document.querySelector('[data-island="ricerca"]').getAttribute('data-search-engine')`); engine != "pagefind" {
+			t.Errorf("%s: searched with %q, want pagefind", page, engine)
+		}
 	}
 	checkAccessibility(t, ctx, axeSource(t), "/en/cerca/ with results")
+
+	// Personal-area pages and kiosk copies are not in the index.
+	open(t, ctx, base+"/cerca/?q=veicoli")
+	do(t, ctx, chromedp.WaitVisible("[data-search-status]"))
+	waitFor(t, ctx, `document.querySelector('[data-search-status]').innerText !== ''`)
+	if got := eval[string](t, ctx, `Array.from(document.querySelectorAll('[data-search-results] a')).map(a => a.getAttribute('href')).join(' ')`); strings.Contains(got, "/area-personale/") || strings.Contains(got, "/totem/") {
+		t.Errorf("search results lead to the personal area or the kiosk: %s", got)
+	}
 }
 
 // Every kind of public page, in both languages and in the kiosk layout, has

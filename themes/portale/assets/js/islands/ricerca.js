@@ -1,6 +1,8 @@
-// Island "ricerca" (/cerca/): searches the page index Hugo builds with the
-// site (search-index.json, one per language). Words are matched without
-// accents and case; a word in the title weighs more than one in the text.
+// Island "ricerca" (/cerca/): searches with pagefind when the site was
+// indexed with it (/pagefind/pagefind.js, one index per language, chosen by
+// the page's lang); otherwise the page index Hugo builds with the site
+// (search-index.json, one per language), where words are matched without
+// accents and case and a word in the title weighs more than one in the text.
 (function () {
   'use strict';
   var root = document.querySelector('[data-island="ricerca"]');
@@ -48,16 +50,49 @@
     return (from ? '… ' : '') + text.slice(from, from + 220).trim() + ' …';
   }
 
-  function run(query) {
-    list.replaceChildren();
+  // pagefind's library, loaded once; null when the site has no pagefind index.
+  var pagefind = null;
+  function loadPagefind() {
+    if (!pagefind) {
+      var url = root.getAttribute('data-pagefind');
+      pagefind = (url ? import(url) : Promise.reject(new Error('no pagefind')))
+        .then(function (pf) { return pf.options({ excerptLength: 30 }).then(function () { return pf; }); })
+        .catch(function () { return null; });
+    }
+    return pagefind;
+  }
+  // plain is an excerpt's text: pagefind marks the words found with <mark>.
+  function plain(html) {
+    return new DOMParser().parseFromString(html || '', 'text/html').body.textContent;
+  }
+  function withPagefind(pf, query) {
+    return pf.search(query).then(function (s) {
+      return Promise.all(s.results.slice(0, 20).map(function (r) { return r.data(); }));
+    }).then(function (found) {
+      root.setAttribute('data-search-engine', 'pagefind');
+      return found.map(function (d) { return { url: d.url, title: (d.meta && d.meta.title) || d.url, text: plain(d.excerpt) }; });
+    });
+  }
+  function withIndex(query) {
     var words = fold(query).split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; });
-    if (!words.length) { status.textContent = ''; return; }
-    load().then(function (entries) {
-      var found = entries
+    if (!words.length) { return Promise.resolve([]); }
+    return load().then(function (entries) {
+      root.setAttribute('data-search-engine', 'indice');
+      return entries
         .map(function (e) { return { e: e, s: score(e, words) }; })
         .filter(function (r) { return r.s > 0; })
         .sort(function (a, b) { return b.s - a.s; })
-        .slice(0, 20);
+        .slice(0, 20)
+        .map(function (r) { return { url: r.e.page.u, title: r.e.page.t, text: excerpt(r.e, words) }; });
+    });
+  }
+
+  function run(query) {
+    list.replaceChildren();
+    if (!fold(query).replace(/[^a-z0-9]/g, '')) { status.textContent = ''; return; }
+    loadPagefind().then(function (pf) {
+      return pf ? withPagefind(pf, query) : withIndex(query);
+    }).then(function (found) {
       status.textContent = found.length
         ? root.getAttribute('data-msg-count').replace(/\d+/, String(found.length))
         : root.getAttribute('data-msg-none');
@@ -65,12 +100,12 @@
         var li = document.createElement('li');
         li.className = 'mb-3';
         var a = document.createElement('a');
-        a.href = r.e.page.u;
+        a.href = r.url;
         a.className = 'h5 d-inline-block mb-1';
-        a.textContent = r.e.page.t;
+        a.textContent = r.title;
         var p = document.createElement('p');
         p.className = 'mb-0';
-        p.textContent = excerpt(r.e, words);
+        p.textContent = r.text;
         li.appendChild(a);
         li.appendChild(p);
         list.appendChild(li);
