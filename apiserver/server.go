@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -164,6 +165,17 @@ func New(cfg Config) *Server {
 	if cfg.CMS != nil {
 		r.Handle("/cms", cfg.CMS)
 		r.Handle("/cms/*", cfg.CMS)
+		// The content history (Storico, C4) is the CMS's: /backoffice/storico
+		// leads there, with what follows in the address.
+		storico := func(w http.ResponseWriter, r *http.Request) {
+			to := "/cms/storico/" + strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/backoffice/storico"), "/")
+			if r.URL.RawQuery != "" {
+				to += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, to, http.StatusFound)
+		}
+		r.Get("/backoffice/storico", storico)
+		r.Get("/backoffice/storico/*", storico)
 	}
 	if cfg.Backoffice != nil {
 		r.Handle("/backoffice", cfg.Backoffice)

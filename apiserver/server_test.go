@@ -117,3 +117,20 @@ func TestPanicsBecomeAPlainErrorWithoutStackTrace(t *testing.T) {
 		t.Errorf("the panic is not logged for the operator")
 	}
 }
+
+// The content history lives in the CMS; /backoffice/storico leads there.
+func TestBackofficeStoricoLeadsToTheCMSHistory(t *testing.T) {
+	cms := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	srv := New(Config{CMS: cms, Backoffice: http.NotFoundHandler()})
+	for from, to := range map[string]string{
+		"/backoffice/storico":                           "/cms/storico/",
+		"/backoffice/storico/":                          "/cms/storico/",
+		"/backoffice/storico/pagina?path=content%2Ffaq": "/cms/storico/pagina?path=content%2Ffaq",
+	} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, from, nil))
+		if rec.Code != http.StatusFound || rec.Header().Get("Location") != to {
+			t.Errorf("%s → %d %q, want a redirect to %s", from, rec.Code, rec.Header().Get("Location"), to)
+		}
+	}
+}
