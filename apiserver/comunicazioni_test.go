@@ -278,6 +278,18 @@ func TestDriverIdentificationMovesPointsToTheNamedDriver(t *testing.T) {
 		t.Fatalf("driver identification: %s", body)
 	}
 	id := itoa(named.ID)
+	// The fine now says the driver was named, with the tracking number.
+	_, body = call(t, mario, "GET", meVerbaleURL(ts, 109, ""), "")
+	var named109 struct {
+		Obbligo *struct {
+			Protocollo string `json:"protocollo"`
+			Stato      string `json:"stato"`
+		} `json:"comunicazione_conducente"`
+	}
+	json.Unmarshal(body, &named109)
+	if named109.Obbligo == nil || named109.Obbligo.Protocollo != named.Protocollo || named109.Obbligo.Stato != "in_attesa_conferma" {
+		t.Errorf("verbale 109 after naming the driver: %s", body)
+	}
 	if status, body := call(t, mario, "POST", meVerbaleURL(ts, 109, "/conducente"), lauraLicence("")); status != 409 || decodeErr(body) != "CONDUCENTE_GIA_COMUNICATO" {
 		t.Errorf("naming twice: %d %s", status, body)
 	}

@@ -2,6 +2,8 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
+	"github.com/comune-torino/portale/internal/store"
 	"net/http"
 	"net/url"
 
@@ -59,6 +61,21 @@ func (s *Server) statement(r *http.Request) (cachedStatement, error) {
 	})
 	if err != nil {
 		return cachedStatement{}, err
+	}
+	// A driver already named: the fine says so, with the tracking number.
+	for i := range e.Verbali {
+		cc := e.Verbali[i].ComunicazioneConducente
+		if cc == nil {
+			continue
+		}
+		c, err := s.cfg.DB.DriverIdentificationOf(ctx, e.Verbali[i].Numero)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return cachedStatement{}, err
+		}
+		cc.Protocollo, cc.Stato = c.Protocollo, c.Stato
 	}
 	body, err := json.Marshal(e)
 	if err != nil {

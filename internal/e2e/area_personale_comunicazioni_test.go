@@ -124,6 +124,15 @@ func TestAreaPersonaleComunicazioniInABrowser(t *testing.T) {
 	}
 	apCheckWidths(t, ctx, axe, page+" after naming the driver")
 
+	// The fine's page now says the driver was named, with the tracking number, and no longer
+	// offers the form.
+	open(t, ctx, s.url+"/area-personale/multe/dettaglio/?numero="+url.QueryEscape(fine))
+	waitFor(t, ctx, `document.querySelector('.portale-ap-driver-named')`)
+	if text := pageText(t, ctx); !strings.Contains(text, "Hai già indicato il conducente: protocollo "+driver.Protocollo) ||
+		eval[bool](t, ctx, `!!document.querySelector('.portale-ap-driver-link')`) {
+		t.Errorf("the fine's page after naming the driver:\n%s", text)
+	}
+
 	// Back from the fine's link, the form says the driver was already named.
 	open(t, ctx, s.url+page+"?tipo=conducente&numero="+url.QueryEscape(fine))
 	waitFor(t, ctx, `document.querySelector('.portale-ap-compose')`)

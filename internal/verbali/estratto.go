@@ -97,6 +97,10 @@ type ComunicazioneConducente struct {
 	Scadenza            civil.Date  `json:"scadenza"`
 	SanzioneMinimaCent  money.Cents `json:"sanzione_minima_cent"`
 	SanzioneMassimaCent money.Cents `json:"sanzione_massima_cent"`
+	// Protocollo and Stato, once the owner has named the driver: the
+	// identification's tracking number and state (see /me/comunicazioni).
+	Protocollo string `json:"protocollo,omitempty"`
+	Stato      string `json:"stato,omitempty"`
 }
 
 // StatementOptions configure Statement.

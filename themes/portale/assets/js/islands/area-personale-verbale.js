@@ -91,8 +91,14 @@
     if (x.comunicazione_conducente) {
       var cc = x.comunicazione_conducente;
       var driver = section(msg.apc_driverTitle);
-      append(driver, el('p', '', ap.fill(msg.apc_deadline, { data: f.date(cc.scadenza), min: f.euro(cc.sanzione_minima_cent), max: f.euro(cc.sanzione_massima_cent) })),
-        ap.link(msg.comunicazioniURL + '?tipo=conducente&numero=' + encodeURIComponent(x.numero), msg.apc_driverAction, 'btn btn-primary btn-sm portale-ap-driver-link'));
+      if (cc.protocollo) {
+        // Already named: the tracking number and the state, and where to follow it.
+        append(driver, el('p', 'portale-ap-driver-named', ap.fill(msg.apc_driverNamed, { protocollo: cc.protocollo, stato: (msg.apc_stati && msg.apc_stati[cc.stato]) || cc.stato })),
+          ap.link(msg.comunicazioniURL, msg.apc_driverFollow));
+      } else {
+        append(driver, el('p', '', ap.fill(msg.apc_deadline, { data: f.date(cc.scadenza), min: f.euro(cc.sanzione_minima_cent), max: f.euro(cc.sanzione_massima_cent) })),
+          ap.link(msg.comunicazioniURL + '?tipo=conducente&numero=' + encodeURIComponent(x.numero), msg.apc_driverAction, 'btn btn-primary btn-sm portale-ap-driver-link'));
+      }
       v.content.appendChild(driver);
     }
 
