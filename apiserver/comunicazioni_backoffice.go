@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"github.com/comune-torino/portale/internal/comunicazioni"
 	"net/http"
 	"slices"
 	"strconv"
@@ -98,7 +99,7 @@ func (s *Server) postPrendiInCaricoComunicazione(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	c, err := s.comunicazioni().TakeCharge(r.Context(), id, decider(r), s.cfg.Now())
+	c, err := s.auditedComunicazioni(r).TakeCharge(r.Context(), id, decider(r), s.cfg.Now())
 	if err != nil {
 		return comError(err)
 	}
@@ -122,7 +123,7 @@ func (s *Server) postAccogliComunicazione(w http.ResponseWriter, r *http.Request
 			return err
 		}
 	}
-	c, err := s.comunicazioni().Accept(r.Context(), id, decider(r), req.Risposta, s.cfg.Now())
+	c, err := s.auditedComunicazioni(r).Accept(r.Context(), id, decider(r), req.Risposta, s.cfg.Now())
 	if err != nil {
 		return comError(err)
 	}
@@ -143,7 +144,7 @@ func (s *Server) postRespingiComunicazione(w http.ResponseWriter, r *http.Reques
 	if err := decodeContestazione(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.comunicazioni().Reject(r.Context(), id, decider(r), req.Motivo, s.cfg.Now())
+	c, err := s.auditedComunicazioni(r).Reject(r.Context(), id, decider(r), req.Motivo, s.cfg.Now())
 	if err != nil {
 		return comError(err)
 	}
@@ -167,7 +168,7 @@ func (s *Server) postDocumentoComunicazione(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	c, err := s.comunicazioni().Deliver(r.Context(), id, decider(r), doc, f.fields["risposta"], s.cfg.Now())
+	c, err := s.auditedComunicazioni(r).Deliver(r.Context(), id, decider(r), doc, f.fields["risposta"], s.cfg.Now())
 	if err != nil {
 		return comError(err)
 	}
@@ -178,3 +179,11 @@ func (s *Server) postDocumentoComunicazione(w http.ResponseWriter, r *http.Reque
 // decider names who answers: the staff member's username, or the system
 // named in the gestionale's token.
 func decider(r *http.Request) string { return authorOf(r.Context()).Username }
+
+// auditedComunicazioni is the communications service acting for the
+// request's author (an officer, or the gestionale): every decision also
+// writes its row in the back-office audit log, as from the /backoffice pages.
+func (s *Server) auditedComunicazioni(r *http.Request) *comunicazioni.Service {
+	a := authorOf(r.Context())
+	return s.comunicazioni().As(comunicazioni.Actor{Username: a.Username, Role: string(a.Role)})
+}

@@ -349,6 +349,12 @@ func TestDriverIdentificationMovesPointsToTheNamedDriver(t *testing.T) {
 	if got := decodeCom(t, body); got.Stato != "accolta" || got.DecisaDa != "vigile.bianchi" {
 		t.Errorf("validated: %s", body)
 	}
+	// Decided through the JSON API, audited as from the back-office pages.
+	audit, err := db.AuditLog(context.Background(), store.AuditFilter{Target: "comunicazione:" + id})
+	if err != nil || len(audit) == 0 || audit[0].Action != "comunicazione.accogli" || audit[0].Username != "vigile.bianchi" ||
+		audit[0].Before["stato"] == audit[0].After["stato"] {
+		t.Errorf("audit of the validation: %+v (%v)", audit, err)
+	}
 
 	// The points leave Laura's licence, doubled (a new driver), not Mario's.
 	after := licenceOf(t, laura, ts)
