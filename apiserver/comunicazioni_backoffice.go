@@ -15,9 +15,9 @@ import (
 // scopeComunicazioniWrite lets the gestionale answer communications.
 const scopeComunicazioniWrite = "comunicazioni:write"
 
-// comunicazioniRoles are the staff roles that answer communications: the
-// collector's staff (riscossione) do not.
-var comunicazioniRoles = []staff.Role{staff.Operatore, staff.Responsabile}
+// comunicazioniRoles are the staff roles that answer communications, as on
+// the /backoffice pages: the collector's staff (riscossione) do not.
+var comunicazioniRoles = []staff.Role{staff.Operatore, staff.Responsabile, staff.Amministratore}
 
 var (
 	errComunicazioniRole = &Error{Status: http.StatusForbidden, Codice: "PERMESSO_NEGATO",
