@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -342,12 +343,40 @@ func (db *DB) comunicazioni(ctx context.Context, where string, args ...any) ([]C
 		return nil, err
 	}
 	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The files of all of them in one query, whatever their number.
+	ids := make([]int64, len(out))
+	at := make(map[int64]int, len(out))
 	for i := range out {
-		if out[i].File, err = db.files(ctx, out[i].ID, "", false); err != nil {
+		ids[i], at[out[i].ID] = out[i].ID, i
+		out[i].File = []ComunicazioneFile{}
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	frows, err := db.query(ctx, `SELECT comunicazione_id, id, ruolo, nome, content_type, length(dati), caricato_il
+		FROM comunicazioni_file WHERE comunicazione_id IN (SELECT value FROM json_each(?)) ORDER BY id`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer frows.Close()
+	for frows.Next() {
+		var owner int64
+		var f ComunicazioneFile
+		var when string
+		if err := frows.Scan(&owner, &f.ID, &f.Ruolo, &f.Nome, &f.ContentType, &f.Size, &when); err != nil {
 			return nil, err
 		}
+		if f.CaricatoIl, err = parseTime(when); err != nil {
+			return nil, err
+		}
+		i := at[owner]
+		out[i].File = append(out[i].File, f)
 	}
-	return out, nil
+	return out, frows.Err()
 }
 
 // ComunicazioneFiles returns the files of communication id in role ruolo
