@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/comune-torino/portale/internal/apitoken"
-	"github.com/comune-torino/portale/internal/comunicazioni"
 	"github.com/comune-torino/portale/internal/staff"
 )
 
@@ -98,48 +97,6 @@ func (s *Server) getAziendaVerbali(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"partita_iva": piva, "verbali": list})
-	return nil
-}
-
-// postAziendaConducente answers POST /api/v1/azienda/verbali/{numero}/conducente:
-// the company names the driver of one fine.
-func (s *Server) postAziendaConducente(w http.ResponseWriter, r *http.Request) error {
-	numero, err := numeroParam(r)
-	if err != nil {
-		return err
-	}
-	var d comunicazioni.Conducente
-	if err := decodeProfilo(w, r, &d); err != nil {
-		return err
-	}
-	c, err := s.comunicazioni().NameDriver(r.Context(), companyOf(r), numero, d, s.cfg.Now())
-	if err != nil {
-		return comError(err)
-	}
-	writeJSON(w, http.StatusCreated, comunicazioneOut(c, comunicazioni.RuoloMittente))
-	return nil
-}
-
-// postAziendaPatente answers POST /api/v1/azienda/verbali/{numero}/conducente/patente:
-// the image of the named driver's licence, multipart field "patente".
-func (s *Server) postAziendaPatente(w http.ResponseWriter, r *http.Request) error {
-	numero, err := numeroParam(r)
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	u, err := f.one("patente")
-	if err != nil {
-		return err
-	}
-	c, err := s.comunicazioni().AttachLicence(r.Context(), companyOf(r), numero, u, s.cfg.Now())
-	if err != nil {
-		return comError(err)
-	}
-	writeJSON(w, http.StatusOK, comunicazioneOut(c, comunicazioni.RuoloMittente))
 	return nil
 }
 

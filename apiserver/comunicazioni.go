@@ -206,46 +206,53 @@ func (f form) one(field string) (comunicazioni.Upload, error) {
 	return f.files[field][0], nil
 }
 
-// postConducente answers POST /api/v1/me/verbali/{numero}/conducente (A6):
-// the owner names the driver; the driver confirms next.
-func (s *Server) postConducente(w http.ResponseWriter, r *http.Request) error {
-	numero, err := numeroParam(r)
-	if err != nil {
-		return err
+// nameDriver answers POST /api/v1/me/verbali/{numero}/conducente (A6) and
+// POST /api/v1/azienda/verbali/{numero}/conducente: the owner — the citizen
+// or the company, as sender tells — names the driver of one fine; the
+// driver confirms next.
+func (s *Server) nameDriver(sender func(*http.Request) string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		numero, err := numeroParam(r)
+		if err != nil {
+			return err
+		}
+		var d comunicazioni.Conducente
+		if err := decodeProfilo(w, r, &d); err != nil {
+			return err
+		}
+		c, err := s.comunicazioni().NameDriver(r.Context(), sender(r), numero, d, s.cfg.Now())
+		if err != nil {
+			return comError(err)
+		}
+		writeJSON(w, http.StatusCreated, comunicazioneOut(c, comunicazioni.RuoloMittente))
+		return nil
 	}
-	var d comunicazioni.Conducente
-	if err := decodeProfilo(w, r, &d); err != nil {
-		return err
-	}
-	c, err := s.comunicazioni().NameDriver(r.Context(), citizenCF(r), numero, d, s.cfg.Now())
-	if err != nil {
-		return comError(err)
-	}
-	writeJSON(w, http.StatusCreated, comunicazioneOut(c, comunicazioni.RuoloMittente))
-	return nil
 }
 
-// postPatenteConducente answers POST /api/v1/me/verbali/{numero}/conducente/patente:
-// the image of the driver's licence, multipart field "patente".
-func (s *Server) postPatenteConducente(w http.ResponseWriter, r *http.Request) error {
-	numero, err := numeroParam(r)
-	if err != nil {
-		return err
+// attachLicence answers POST .../verbali/{numero}/conducente/patente, for
+// the citizen and for the company: the image of the named driver's licence,
+// multipart field "patente".
+func (s *Server) attachLicence(sender func(*http.Request) string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		numero, err := numeroParam(r)
+		if err != nil {
+			return err
+		}
+		f, err := readForm(w, r)
+		if err != nil {
+			return err
+		}
+		u, err := f.one("patente")
+		if err != nil {
+			return err
+		}
+		c, err := s.comunicazioni().AttachLicence(r.Context(), sender(r), numero, u, s.cfg.Now())
+		if err != nil {
+			return comError(err)
+		}
+		writeJSON(w, http.StatusOK, comunicazioneOut(c, comunicazioni.RuoloMittente))
+		return nil
 	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	u, err := f.one("patente")
-	if err != nil {
-		return err
-	}
-	c, err := s.comunicazioni().AttachLicence(r.Context(), citizenCF(r), numero, u, s.cfg.Now())
-	if err != nil {
-		return comError(err)
-	}
-	writeJSON(w, http.StatusOK, comunicazioneOut(c, comunicazioni.RuoloMittente))
-	return nil
 }
 
 // postContestazione answers POST /api/v1/me/contestazioni (A7): JSON, or
