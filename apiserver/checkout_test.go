@@ -428,8 +428,8 @@ func TestMarioPaysAnInstalmentThroughTheDemoCheckout(t *testing.T) {
 		t.Errorf("payment started for %d cents on %s; the instalment is %d on %s", s.ImportoCent, s.NAV, plan.Piano[0].ImportoCent, plan.Piano[0].NAV)
 	}
 	submitCheckout(t, ts, mario, s, url.Values{"azione": {"paga"}, "metodo": {"app"}})
-	if _, p := readPayment(t, mario, ts.URL+"/api/v1/me/pagamenti/"+s.ID); p.Stato != "pagato" || p.PagatoCent != plan.Piano[0].ImportoCent {
-		t.Errorf("after paying: %+v", p)
+	if _, p := readPayment(t, mario, ts.URL+"/api/v1/me/pagamenti/"+s.ID); p.Stato != "pagato" || p.PagatoCent != plan.Piano[0].ImportoCent || p.QuietanzaURL != "" {
+		t.Errorf("after paying: %+v (no quietanza of the verbale for an instalment)", p)
 	}
 	plan = citizenPlans(t, mario, ts)[0]
 	if !plan.Piano[0].Pagata || plan.Piano[0].Pagabile || plan.Piano[1].Pagata || !plan.Piano[1].Pagabile {

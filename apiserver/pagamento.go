@@ -128,7 +128,16 @@ func (s *Server) getPagamento(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if out.Stato == pagamenti.StatoPagato {
-		out.QuietanzaURL = "/api/v1/me/verbali/" + url.PathEscape(out.Numero) + "/quietanza.pdf"
+		// The quietanza is the verbale's: offered when the payment was for
+		// the verbale's own notice, not for an instalment of a plan (which
+		// the plan shows as paid).
+		row, err := s.cfg.DB.VerbaleByNAV(r.Context(), out.NAV)
+		switch {
+		case err == nil && row.Numero == out.Numero:
+			out.QuietanzaURL = "/api/v1/me/verbali/" + url.PathEscape(out.Numero) + "/quietanza.pdf"
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
