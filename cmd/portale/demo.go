@@ -186,9 +186,9 @@ const demoAccounts = `area personale (Accedi → «Ambiente di prova», scegli l
                           Mario Rossi    RSSMRA80A01L219M — multe in ogni fase, rimozione, rateizzazione, dati del conducente
                           Laura Bianchi  BNCLRA85M41L219R — due multe, una da proprietaria
                         personale (/auth/staff/login, password «demo-» + nome utente):
-                          CMS (/cms/): redattore, redattore-esperto, validatore, admin
-                          back office: operatore, responsabile
-                          area aziende (/api/v1/azienda/verbali): azienda — Noleggi Demo S.r.l., P.IVA 09827610016`
+                          CMS (/cms/, storico in /cms/storico/): redattore, redattore-esperto, validatore, admin
+                          back office (/backoffice/): operatore, responsabile
+                          area aziende (/azienda/): azienda — Noleggi Demo S.r.l., P.IVA 09827610016`
 
 // demoPrivacyVersion is the privacy notice version the demo citizens have
 // accepted: auth.Config's default, since the demo does not set one.
