@@ -183,10 +183,6 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(templateFiles, "templates/*.html"))
 
-// csp allows the pages nothing but their own stylesheet and fonts.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
-	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.User, _ = staff.UserFrom(r.Context())
 	p.Company = companyOf(r)
@@ -198,14 +194,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		templates.ExecuteTemplate(&buf, "errore.html", page{Title: "Errore", User: p.User,
 			Message: "Si è verificato un errore imprevisto. Riprova; se il problema continua, avvisa la Polizia Municipale."})
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", csp)
-	hd.Set("Referrer-Policy", "same-origin")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	staff.WritePage(w, status, buf.Bytes())
 }
 
 var errorTitles = map[int]string{

@@ -192,11 +192,6 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(templateFiles, "templates/*.html"))
 
-// csp allows the pages nothing but their own stylesheet and fonts: no
-// script at all.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
-	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-
 // page is what every template receives.
 type page struct {
 	Title    string
@@ -239,14 +234,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p page)
 		templates.ExecuteTemplate(&buf, "errore.html", page{Title: "Errore", User: p.User,
 			Message: "Si è verificato un errore imprevisto. Riprova; se il problema continua, avvisa l'amministratore."})
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", csp)
-	hd.Set("Referrer-Policy", "same-origin")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	staff.WritePage(w, status, buf.Bytes())
 }
 
 var errorTitles = map[int]string{

@@ -291,6 +291,24 @@ func WriteError(w http.ResponseWriter, status int, message string) {
 	WriteJSON(w, status, map[string]string{"error": message})
 }
 
+// PageCSP is the Content-Security-Policy of the staff's server-rendered
+// pages (back office, company area): their own stylesheet and fonts, no
+// script at all.
+const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// WritePage answers a rendered staff page: HTML, never cached, with PageCSP.
+func WritePage(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", PageCSP)
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
 // WriteJSON answers v as JSON, never cached.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
