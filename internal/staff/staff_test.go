@@ -272,3 +272,16 @@ func TestAddAccountChecksItsInput(t *testing.T) {
 		t.Errorf("accounts: %+v %v", accounts, err)
 	}
 }
+
+// Staff pages are never cached, never sniffed, and may run no script.
+func TestWritePageSendsTheStaffPagesHeaders(t *testing.T) {
+	rec := httptest.NewRecorder()
+	staff.WritePage(rec, http.StatusUnprocessableEntity, []byte("<p>ciao</p>"))
+	h := rec.Header()
+	if rec.Code != http.StatusUnprocessableEntity || rec.Body.String() != "<p>ciao</p>" ||
+		h.Get("Content-Type") != "text/html; charset=utf-8" || h.Get("Cache-Control") != "no-store" ||
+		h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "same-origin" ||
+		!strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'") || strings.Contains(h.Get("Content-Security-Policy"), "script-src") {
+		t.Fatalf("%d %v %q", rec.Code, h, rec.Body)
+	}
+}
