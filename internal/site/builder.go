@@ -134,6 +134,11 @@ func (b *Builder) Rebuild(ctx context.Context, changes []Change) (Result, error)
 	// stale or missing). Changes are few per publish, and each partial
 	// build renders only what depends on its file.
 	b.incremental++
+	scope := b.scopeOf(changes)
+	if scope != nil {
+		restore := b.setRenderFilter(scope)
+		defer restore()
+	}
 	for _, c := range changes {
 		op := fsnotify.Write
 		if c.Op == Added {
@@ -145,8 +150,15 @@ func (b *Builder) Rebuild(ctx context.Context, changes []Change) (Result, error)
 			return Result{}, fmt.Errorf("site: build: %w", err)
 		}
 	}
+	if scope != nil {
+		if reason := scope.check(b.sites); reason != "" {
+			// The page reached further than its own lists: render it all.
+			return b.full(ctx, reason)
+		}
+	}
 	res, err := result(b.sites, b.dst, start)
 	res.Incremental = true
+	res.Scoped = scope != nil
 	return res, err
 }
 

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // repoRoot is the portal's repository, a Hugo site with the real theme.
@@ -165,8 +167,8 @@ func TestRebuildMatchesAFullBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Incremental {
-		t.Errorf("an edit and an addition were rebuilt in full: %s", res.FullReason)
+	if !res.Incremental || !res.Scoped {
+		t.Errorf("an edit and an addition: incremental %v, scoped %v, full because %q", res.Incremental, res.Scoped, res.FullReason)
 	}
 	if page := readOut(t, dst, "notizie/nuova-dal-cms/index.html"); !strings.Contains(page, "Notizia nuova dal CMS") {
 		t.Errorf("the new page lacks its title")
@@ -303,4 +305,172 @@ func TestRebuildAfterAFailedBuildIsFull(t *testing.T) {
 		t.Errorf("the build after a failure was partial")
 	}
 	sameAsFullBuild(t, src, b.Dest())
+}
+
+// writtenSince lists the files under dst written at or after t.
+func writtenSince(t *testing.T, dst string, since time.Time) map[string]bool {
+	t.Helper()
+	written := map[string]bool{}
+	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(since) {
+			rel, _ := filepath.Rel(dst, p)
+			written[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return written
+}
+
+func writeFile(t *testing.T, src, rel, text string) {
+	t.Helper()
+	p := filepath.Join(src, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A publish of a news item renders the item and what lists it (the news
+// pages, the home page, the topic pages, the sitemap), not the other news
+// items nor the rest of the site, and the output is still byte for byte a
+// full build's.
+func TestScopedRebuildRendersOnlyWhatShowsThePage(t *testing.T) {
+	ctx := context.Background()
+	src := testSite(t, 300)
+	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	full, err := b.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	since := time.Now()
+	time.Sleep(10 * time.Millisecond) // a coarse file clock must not count the full build
+	writeNews(t, src, "gen-7", "Titolo corretto dal validatore", "2026-01-08", "Testo corretto.")
+	res, err := b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-7.md", Op: Modified}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Incremental || !res.Scoped {
+		t.Fatalf("an edit of a news item: %+v", res)
+	}
+	written := writtenSince(t, b.Dest(), since)
+	for _, want := range []string{"notizie/gen-7/index.html", "notizie/index.html", "index.html", "it/sitemap.xml", "search-index.json", "en/index.html"} {
+		if !written[want] {
+			t.Errorf("%s was not rendered again", want)
+		}
+	}
+	for _, stale := range []string{"notizie/gen-8/index.html", "servizi/index.html", "contatti/index.html"} {
+		if written[stale] {
+			t.Errorf("%s was rendered, though it does not show the news item", stale)
+		}
+	}
+	for f := range written {
+		if strings.HasPrefix(f, "notizie/gen-") && f != "notizie/gen-7/index.html" {
+			t.Errorf("%s was rendered, though it is another news item", f)
+		}
+	}
+	// The news pages' pagers (25 here) and the topic pages make most of it.
+	if len(written) > full.Files/5 {
+		t.Errorf("%d of %d files were written for one news item: %v", len(written), full.Files, slices.Sorted(maps.Keys(written)))
+	}
+	sameAsFullBuild(t, src, b.Dest())
+
+	// A new item with a topic, and its English translation in a second
+	// publish: the Italian page gains its language link.
+	writeFile(t, src, "content/notizie/con-argomento.md", "---\ntitle: \"Notizia con argomento\"\ndate: 2026-11-20\nargomenti: [\"sicurezza-stradale\"]\n---\n\nTesto.\n")
+	if res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/con-argomento.md", Op: Added}}); err != nil || !res.Scoped {
+		t.Fatalf("a new item with a topic: %+v %v", res, err)
+	}
+	sameAsFullBuild(t, src, b.Dest())
+	writeFile(t, src, "content/notizie/con-argomento.en.md", "---\ntitle: \"News with a topic\"\ndate: 2026-11-20\n---\n\nText.\n")
+	if res, err = b.Rebuild(ctx, []Change{{Path: "content/notizie/con-argomento.en.md", Op: Added}}); err != nil || !res.Scoped {
+		t.Fatalf("its translation: %+v %v", res, err)
+	}
+	sameAsFullBuild(t, src, b.Dest())
+}
+
+// What a scope cannot cover is rebuilt otherwise, with the same output as a
+// full build: a page with aliases, a page whose address changes, a page
+// of a section other templates reach (services), a section's own page.
+func TestScopedRebuildFallsBack(t *testing.T) {
+	ctx := context.Background()
+	src := testSite(t, 20)
+	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, file, text string
+		op               Op
+		full             string // the full build's reason, or "" for an unscoped partial one
+	}{
+		{"aliases", "content/notizie/con-alias.md", "---\ntitle: \"Con alias\"\ndate: 2026-11-20\naliases: [\"/vecchia-notizia/\"]\n---\n\nTesto.\n", Added, "aliases"},
+		{"a new address", "content/notizie/gen-3.md", "---\ntitle: \"Spostata\"\ndate: 2026-01-04\nslug: spostata\n---\n\nTesto.\n", Modified, "address"},
+		{"a menu entry", "content/notizie/gen-4.md", "---\ntitle: \"Nel menu\"\ndate: 2026-01-05\nmenu: main\n---\n\nTesto.\n", Modified, "menu"},
+		{"a service", "content/servizi/pagare-una-multa.md", "", Modified, ""},
+		{"a section", "content/notizie/_index.md", "", Modified, ""},
+	}
+	for _, c := range cases {
+		text := c.text
+		if text == "" {
+			data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(c.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = strings.Replace(string(data), "\n---\n", "\n---\n\nUna riga aggiunta dal redattore.\n", 1)
+		}
+		writeFile(t, src, c.file, text)
+		res, err := b.Rebuild(ctx, []Change{{Path: c.file, Op: c.op}})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		switch {
+		case res.Scoped:
+			t.Errorf("%s: rebuilt in a scope", c.name)
+		case c.full != "" && (res.Incremental || !strings.Contains(res.FullReason, c.full)):
+			t.Errorf("%s: incremental %v, reason %q, want a full build for %q", c.name, res.Incremental, res.FullReason, c.full)
+		case c.full == "" && !res.Incremental:
+			t.Errorf("%s: a full build (%s), want Hugo's partial rebuild", c.name, res.FullReason)
+		}
+		sameAsFullBuild(t, src, b.Dest())
+	}
+}
+
+func TestPagePath(t *testing.T) {
+	langs := []string{"it", "en"}
+	for file, want := range map[string]string{
+		"content/notizie/x.md":          "/notizie/x",
+		"content/notizie/x.en.md":       "/notizie/x",
+		"content/notizie/Y/index.md":    "/notizie/y",
+		"content/notizie/y/index.en.md": "/notizie/y",
+		"content/notizie/_index.md":     "",
+		"content/notizie/x/foto.jpg":    "",
+		"layouts/index.html":            "",
+		"content/notizie/x.y.md":        "",
+	} {
+		got, ok := pagePath(file, langs)
+		if got != want || ok != (want != "") {
+			t.Errorf("pagePath(%q) = %q, %v; want %q", file, got, ok, want)
+		}
+	}
 }

@@ -46,6 +46,9 @@ type Result struct {
 	// why the whole site was.
 	Incremental bool
 	FullReason  string
+	// Scoped: the partial rebuild rendered only the changed pages and the
+	// pages that list them (see Builder on leaf sections).
+	Scoped bool
 }
 
 // Build runs Hugo over opts.Source into opts.Dest, exactly as the stock
