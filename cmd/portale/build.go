@@ -55,6 +55,9 @@ var live struct {
 	// files is what the deploy store learnt of the builder's output at
 	// the last deploy, so the next one reads only the files rebuilt.
 	files *deploy.StatCache
+	// fullBuilds counts the full builds, which index the site themselves:
+	// a background index of an older build is then dropped.
+	fullBuilds int
 }
 
 // logSwitch sends what is written to the writer of the build in progress.
@@ -104,7 +107,14 @@ func publishSite(ctx context.Context, dir datadir.Dir, log io.Writer, full bool)
 	if err != nil {
 		return buildResult{}, err
 	}
-	id, err := deployDir(ctx, dir, live.b.Dest(), live.files)
+	// After a partial rebuild the search index is brought up to date in
+	// the background: the page goes live first.
+	out := live.b.Dest()
+	later := res.Incremental && hasSearchIndex(out) && pagefindBinary() != ""
+	id, err := deployDir(ctx, dir, out, live.files, !later)
+	if err == nil && later {
+		search.schedule(dir)
+	}
 	return buildResult{Result: res, DeployID: id}, err
 }
 
@@ -153,6 +163,9 @@ func buildLive(ctx context.Context, dir datadir.Dir, full bool) (*siterepo.Repo,
 		res, err = live.b.Rebuild(ctx, changes)
 	} else if err = syncVendor(repo); err == nil {
 		res, err = live.b.Build(ctx)
+	}
+	if !res.Incremental {
+		live.fullBuilds++
 	}
 	live.commit = ""
 	if err != nil {
@@ -205,7 +218,7 @@ func buildOnce(ctx context.Context, dir datadir.Dir, repo *siterepo.Repo, log io
 	if err != nil {
 		return buildResult{}, fmt.Errorf("costruzione del sito non riuscita (il sito pubblicato non cambia): %w", err)
 	}
-	id, err := deployDir(ctx, dir, out, nil)
+	id, err := deployDir(ctx, dir, out, nil, true)
 	return buildResult{Result: res, DeployID: id}, err
 }
 
@@ -219,11 +232,14 @@ func syncVendor(repo *siterepo.Repo) error {
 	return nil
 }
 
-// deployDir stores the built site in out as a deploy and makes it live;
-// files, when set, spares reading again what did not change since the last.
-func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.StatCache) (string, error) {
-	if err := indexSearch(ctx, out, nil); err != nil {
-		return "", err
+// deployDir stores the built site in out as a deploy and makes it live,
+// indexing it for the site search first when index is set; files, when
+// set, spares reading again what did not change since the last.
+func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.StatCache, index bool) (string, error) {
+	if index {
+		if err := indexSearch(ctx, out, nil); err != nil {
+			return "", err
+		}
 	}
 	store, err := deploy.Open(dir.Deploys())
 	if err != nil {

@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
+
+	"github.com/comune-torino/portale/internal/datadir"
 )
 
 // pagefindBinary finds the pagefind command (npm package "pagefind", which
@@ -49,10 +54,15 @@ func indexSearch(ctx context.Context, out string, logger *slog.Logger) error {
 	if err := os.RemoveAll(filepath.Join(out, "pagefind")); err != nil {
 		return err
 	}
+	return runPagefind(ctx, bin, out, filepath.Join(out, "pagefind"), logger)
+}
+
+// runPagefind indexes the site in out into the folder index.
+func runPagefind(ctx context.Context, bin, out, index string, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, bin, "--site", out, "--output-subdir", "pagefind", "--quiet")
+	cmd := exec.CommandContext(ctx, bin, "--site", out, "--output-path", index, "--quiet")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
@@ -62,4 +72,180 @@ func indexSearch(ctx context.Context, out string, logger *slog.Logger) error {
 		logger.Info("search index built", "tool", "pagefind", "ms", time.Since(start).Milliseconds())
 	}
 	return nil
+}
+
+// hasSearchIndex reports whether out holds a pagefind index.
+func hasSearchIndex(out string) bool {
+	_, err := os.Stat(filepath.Join(out, "pagefind", "pagefind-entry.json"))
+	return err == nil
+}
+
+// searchIndexer brings the live build's search index up to date after a CMS
+// publish, in the background: pagefind reads every page of the site (about
+// 3 s for 5,000 pages), and a publish should not wait for it. The publish
+// goes live with the index of the build before, which lacks only the pages
+// just changed; a few seconds later a second deploy carries the new index.
+// Runs never overlap: a publish during a run asks for one more after it.
+type searchIndexer struct {
+	mu      sync.Mutex
+	running bool
+	pending bool
+
+	ctx    context.Context // the server's: a stopping server stops pagefind
+	reload func() error    // makes the static server see the new deploy
+	logger *slog.Logger
+}
+
+var search = &searchIndexer{ctx: context.Background(), logger: slog.New(slog.DiscardHandler)}
+
+// configure sets the server's context, reload and logger.
+func (s *searchIndexer) configure(ctx context.Context, reload func() error, logger *slog.Logger) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ctx, s.reload, s.logger = ctx, reload, logger
+}
+
+// schedule asks for the live build of dir to be indexed again.
+func (s *searchIndexer) schedule(dir datadir.Dir) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		s.pending = true
+		return
+	}
+	s.running = true
+	go s.run(dir)
+}
+
+func (s *searchIndexer) run(dir datadir.Dir) {
+	for {
+		start := time.Now()
+		id, err := s.reindex(dir)
+		switch {
+		case err != nil:
+			s.logger.Warn("search index not updated: the site keeps the previous one", "err", err)
+		case id != "":
+			s.logger.Info("search index updated", "deploy", id, "ms", time.Since(start).Milliseconds())
+		}
+		s.mu.Lock()
+		if !s.pending || s.ctx.Err() != nil {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		s.pending = false
+		s.mu.Unlock()
+	}
+}
+
+// reindex runs pagefind over the live build folder into a folder of its
+// own, then, holding the build lock, moves the new index in place and
+// publishes the folder as a new deploy. It returns the deploy, or "" when
+// there was nothing to do: no pagefind, or a full build came in between
+// (a full build indexes its site itself).
+func (s *searchIndexer) reindex(dir datadir.Dir) (string, error) {
+	bin := pagefindBinary()
+	if bin == "" {
+		return "", nil
+	}
+	buildMu.Lock()
+	b, fulls := live.b, live.fullBuilds
+	buildMu.Unlock()
+	if b == nil {
+		return "", nil
+	}
+	out := b.Dest()
+	next := filepath.Join(dir.Build(), "pagefind-next")
+	if err := os.RemoveAll(next); err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(next)
+	// Pages rewritten by a publish during the run may be read half
+	// written: that publish has asked for another run, which reads them
+	// whole.
+	if err := runPagefind(s.ctx, bin, out, next, nil); err != nil {
+		return "", err
+	}
+
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if live.b != b || live.fullBuilds != fulls {
+		return "", nil
+	}
+	if err := replaceIndex(next, filepath.Join(out, "pagefind")); err != nil {
+		return "", err
+	}
+	id, err := deployDir(s.ctx, dir, out, live.files, false)
+	if err != nil {
+		return "", err
+	}
+	if s.reload != nil {
+		if err := s.reload(); err != nil {
+			s.logger.Warn("reload after the search index", "err", err)
+		}
+	}
+	return id, nil
+}
+
+// replaceIndex makes the index folder cur hold exactly what next holds,
+// leaving in place the files that did not change (pagefind names most of
+// its files by their content), so that the deploy reads only the new ones.
+func replaceIndex(next, cur string) error {
+	keep := map[string]bool{}
+	err := filepath.WalkDir(next, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(next, p)
+		if err != nil {
+			return err
+		}
+		keep[rel] = true
+		target := filepath.Join(cur, rel)
+		if same, err := sameFile(p, target); err != nil || same {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.Rename(p, target)
+	})
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(cur, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(cur, p)
+		if err != nil || keep[rel] {
+			return err
+		}
+		return os.Remove(p)
+	})
+}
+
+// sameFile reports whether the files a and b hold the same bytes (false
+// when b does not exist).
+func sameFile(a, b string) (bool, error) {
+	ib, err := os.Stat(b)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ia, err := os.Stat(a)
+	if err != nil || ia.Size() != ib.Size() {
+		return false, err
+	}
+	da, err := os.ReadFile(a)
+	if err != nil {
+		return false, err
+	}
+	db, err := os.ReadFile(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(da, db), nil
 }

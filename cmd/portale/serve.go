@@ -189,6 +189,8 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	// A build by another process publishes a new deploy; pick it up promptly.
 	go static.Watch(ctx, 2*time.Second)
 	go rebuildAtBoundaries(ctx, dir, logger, static.Reload)
+	// After a CMS publish the search index follows in the background.
+	search.configure(ctx, static.Reload, logger)
 	// The first CMS publish after a start is a partial rebuild too.
 	go func() {
 		if res, err := warmBuilder(ctx, dir); err != nil {

@@ -110,12 +110,22 @@ func TestCMSPublishesANewsItemOverHTTP(t *testing.T) {
 		t.Errorf("the draft is already on the live site: %d", resp.StatusCode)
 	}
 
+	indexed := searchPages(t, s.url)
 	val := staffClient(t, s.url, "validatore")
 	if status, body := cmsCall(t, val, s.url, "publishUnpublishedEntry", map[string]any{
 		"branch": "main", "collection": "notizie", "slug": slug}); status != http.StatusOK {
 		t.Fatalf("validatore publishing: %d %s", status, body)
 	}
 	waitBody(t, s.url+"/notizie/"+slug+"/", title)
+	// The site search learns of the page too (in the background, after
+	// the page is live).
+	deadline := time.Now().Add(30 * time.Second)
+	for searchPages(t, s.url) != indexed+1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the search index has %d Italian pages, want %d", searchPages(t, s.url), indexed+1)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 
 	log := siteLog(t, data, "-3")
 	if !strings.Contains(log, "Validatore di prova <validatore@demo.portale.invalid>|Pubblica notizia «"+slug+"»") ||
@@ -265,4 +275,20 @@ func TestUserAddListAndLogin(t *testing.T) {
 			t.Errorf("login as %s: %d %q", user, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
+}
+
+// searchPages returns how many Italian pages the live site's search index
+// (pagefind) holds.
+func searchPages(t *testing.T, base string) int {
+	t.Helper()
+	resp, body := get(t, base+"/pagefind/pagefind-entry.json")
+	var entry struct {
+		Languages map[string]struct {
+			PageCount int `json:"page_count"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &entry); resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("pagefind-entry.json: %d %v", resp.StatusCode, err)
+	}
+	return entry.Languages["it"].PageCount
 }
