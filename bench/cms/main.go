@@ -28,6 +28,7 @@ func main() {
 	edits := flag.Int("edits", 12, "how many edits to publish and time")
 	password := flag.String("password", "demo-validatore", "the validatore's password")
 	timeout := flag.Duration("timeout", 60*time.Second, "longest wait for one page to go live")
+	pause := flag.Duration("pause", 0, "wait between one edit going live and the next edit (an editor's pace; 0 = back to back)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -37,6 +38,9 @@ func main() {
 	var live, publish []time.Duration
 	var slug string
 	for i := range *edits {
+		if i > 0 {
+			time.Sleep(*pause)
+		}
 		kind := "new page"
 		if i%2 == 0 {
 			slug = fmt.Sprintf("%s-banco-cms-%s-%d", today, run, i/2)

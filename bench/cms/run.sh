@@ -6,12 +6,17 @@
 # (bench/cms/main.go). In the same run, ROUNDS full builds of the same site
 # with the stock hugo CLI of the version the portal links (v0.165.0), as a
 # yardstick. The server stops at the end; the work folder is removed.
-#   PAGES=5000 EDITS=12 ROUNDS=3 bench/cms/run.sh
+#   PAGES=5000 EDITS=12 ROUNDS=3 PAUSE=8s bench/cms/run.sh
+# PAUSE is the wait between an edit going live and the next one (default
+# 8s, time for the search index of the publish before to follow in the
+# background, as between two editors' publishes); PAUSE=0 publishes back to
+# back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pages=${PAGES:-5000}
 edits=${EDITS:-12}
 rounds=${ROUNDS:-3}
+pause=${PAUSE:-8s}
 port=${PORT:-18190}
 work=$(mktemp -d)
 pid=""
@@ -51,10 +56,12 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/notizie/gen-1/" || { tail -20 "$w
 echo "== portale demo: first full build and deploy of $pages news pages, server up after $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
 
 echo "== edit-to-live, $edits edits through the CMS"
-"$work/bench-cms" -base "http://127.0.0.1:$port" -edits "$edits"
+"$work/bench-cms" -base "http://127.0.0.1:$port" -edits "$edits" -pause "$pause"
 echo "== what the server did for each publish"
 grep '"site published after a CMS change"' "$work/server.log" |
-  sed -E 's/.*"ms":([0-9]+).*"incremental":(true|false),"full_reason":"([^"]*)".*/build \1 ms, incremental \2 \3/'
+  sed -E 's/.*"ms":([0-9]+).*"incremental":(true|false),"full_reason":"([^"]*)","scoped":(true|false),"wait_ms":([0-9]+),"deploy_ms":([0-9]+).*/build \1 ms (incremental \2, scoped \4) \3; waited for the build lock \5 ms; deploy \6 ms/'
+echo "== the search index after each publish (in the background)"
+grep '"search index updated"' "$work/server.log" | sed -E 's/.*"ms":([0-9]+).*/pagefind and deploy: \1 ms/' || true
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 echo "== stock hugo, full build of the same site ($(git -C "$data/site" ls-files content | wc -l) content files)"

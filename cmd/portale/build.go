@@ -73,6 +73,8 @@ func (l *logSwitch) Write(p []byte) (int, error) {
 type buildResult struct {
 	site.Result
 	DeployID string
+	// Where the time went: waiting for another build, deploying.
+	Waited, Deploy time.Duration
 }
 
 // buildAndPublish builds the whole site repository's working tree, stores it
@@ -94,8 +96,10 @@ func publishChanges(ctx context.Context, dir datadir.Dir, log io.Writer) (buildR
 func publishSite(ctx context.Context, dir datadir.Dir, log io.Writer, full bool) (buildResult, error) {
 	// One build at a time in this process: a CMS publish and a scheduled
 	// rebuild share the site folder Hugo works in.
+	waitStart := time.Now()
 	buildMu.Lock()
 	defer buildMu.Unlock()
+	waited := time.Since(waitStart)
 	live.log.w = log
 	defer func() { live.log.w = nil }()
 	repo, res, err := buildLive(ctx, dir, full)
@@ -111,11 +115,12 @@ func publishSite(ctx context.Context, dir datadir.Dir, log io.Writer, full bool)
 	// the background: the page goes live first.
 	out := live.b.Dest()
 	later := res.Incremental && hasSearchIndex(out) && pagefindBinary() != ""
+	deployStart := time.Now()
 	id, err := deployDir(ctx, dir, out, live.files, !later)
 	if err == nil && later {
 		search.schedule(dir)
 	}
-	return buildResult{Result: res, DeployID: id}, err
+	return buildResult{Result: res, DeployID: id, Waited: waited, Deploy: time.Since(deployStart)}, err
 }
 
 // warmBuilder makes the first, full build of a server's builder, publishing
@@ -144,7 +149,7 @@ func buildLive(ctx context.Context, dir datadir.Dir, full bool) (*siterepo.Repo,
 		live.b, live.commit = nil, ""
 	}
 	if live.b == nil {
-		b, err := site.NewBuilder(site.Options{Source: repo.Dir, Dest: filepath.Join(dir.Build(), "public"), Log: &live.log})
+		b, err := site.NewBuilder(site.Options{Source: repo.Dir, Dest: filepath.Join(dir.Build(), "public"), Log: &live.log, Params: indexedSiteParams()})
 		if err != nil {
 			return repo, site.Result{}, err
 		}
@@ -214,7 +219,7 @@ func buildOnce(ctx context.Context, dir datadir.Dir, repo *siterepo.Repo, log io
 		return buildResult{}, err
 	}
 	defer os.RemoveAll(out)
-	res, err := site.Build(ctx, site.Options{Source: repo.Dir, Dest: out, Log: log})
+	res, err := site.Build(ctx, site.Options{Source: repo.Dir, Dest: out, Log: log, Params: indexedSiteParams()})
 	if err != nil {
 		return buildResult{}, fmt.Errorf("costruzione del sito non riuscita (il sito pubblicato non cambia): %w", err)
 	}

@@ -41,6 +41,17 @@ func pagefindBinary() string {
 	return ""
 }
 
+// indexedSiteParams are the site parameters of a build that pagefind will
+// index: Hugo's own search index (search-index.json) then keeps titles and
+// descriptions only, as a fallback for browsers that cannot run pagefind,
+// and a publish does not render the text of every page for it.
+func indexedSiteParams() map[string]string {
+	if pagefindBinary() == "" {
+		return nil
+	}
+	return map[string]string{"searchEngine": "pagefind"}
+}
+
 // indexSearch runs pagefind over a built site, writing its index and its
 // search library under out/pagefind/, where the /cerca/ island finds them.
 // Without pagefind it does nothing; a failure is returned, and the build

@@ -474,3 +474,25 @@ func TestPagePath(t *testing.T) {
 		}
 	}
 }
+
+// A site that pagefind indexes gets a light search-index.json (titles and
+// descriptions, no page text); without pagefind it carries the text.
+func TestSearchIndexFollowsTheSearchEngine(t *testing.T) {
+	src := testSite(t, 2)
+	for _, c := range []struct {
+		params   map[string]string
+		withText bool
+	}{{nil, true}, {map[string]string{"searchEngine": "pagefind"}, false}} {
+		dst := filepath.Join(t.TempDir(), "public")
+		if _, err := Build(context.Background(), Options{Source: src, Dest: dst, Params: c.params}); err != nil {
+			t.Fatal(err)
+		}
+		index := readOut(t, dst, "search-index.json")
+		if !strings.Contains(index, `"t":"Notizia generata 1"`) {
+			t.Errorf("%v: the index lacks a page's title", c.params)
+		}
+		if got := strings.Contains(index, "Testo della notizia 1"); got != c.withText {
+			t.Errorf("%v: the index has the pages' text: %v, want %v", c.params, got, c.withText)
+		}
+	}
+}

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bep/logg"
@@ -34,6 +37,9 @@ type Options struct {
 	Environment string
 	// Log receives Hugo's warnings and errors; nil discards them.
 	Log io.Writer
+	// Params override site parameters (site.Params) by name, as Hugo's
+	// HUGO_PARAMS_<NAME> environment variables do.
+	Params map[string]string
 }
 
 // Result reports what a build produced.
@@ -116,11 +122,15 @@ func newSites(opts Options, watch bool) (*hugolib.HugoSites, string, error) {
 		flags.Set("internal", hmaps.Params{"running": false, "watch": true})
 		flags.Set("disableLiveReload", true)
 	}
+	environ := []string{"HUGO_ENVIRONMENT=" + env}
+	for _, name := range slices.Sorted(maps.Keys(opts.Params)) {
+		environ = append(environ, "HUGO_PARAMS_"+strings.ToUpper(name)+"="+opts.Params[name])
+	}
 	configs, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{
 		Flags:       flags,
 		Fs:          hugofs.Os,
 		Environment: env,
-		Environ:     []string{"HUGO_ENVIRONMENT=" + env},
+		Environ:     environ,
 		Logger:      logger,
 	})
 	if err != nil {
