@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,18 +264,27 @@ var encodings = []struct {
 	writer       func(w io.Writer, typ string) (io.WriteCloser, error)
 }{
 	{"br", ".br", func(w io.Writer, typ string) (io.WriteCloser, error) {
-		// Brotli's best level costs about 30 ms a page: fine for assets,
-		// made once and kept for a year, too slow for thousands of pages,
-		// which level 5 makes in about 1 ms for some 10 % more bytes.
-		level := brotli.BestCompression
-		if isHTML(typ) {
-			level = 5
-		}
-		return brotli.NewWriterLevel(w, level), nil
+		return brotli.NewWriterLevel(w, brotliLevel(typ)), nil
 	}},
 	{"gzip", ".gz", func(w io.Writer, _ string) (io.WriteCloser, error) {
 		return gzip.NewWriterLevel(w, gzip.BestCompression)
 	}},
+}
+
+// brotliLevel is the brotli quality for a file of type typ. Brotli's best
+// level costs about 30 ms for a page of 10 KB and seconds for a sitemap or a
+// search index of a megabyte: fine for assets (styles, scripts, fonts),
+// made once and kept for a year, too slow for documents, which change with
+// every publish (pages, feeds, sitemaps, JSON indexes) and which level 5
+// makes in about 1 ms a page for some 10 % more bytes.
+func brotliLevel(typ string) int {
+	t, _, _ := strings.Cut(typ, ";")
+	switch {
+	case isHTML(typ), t == "text/plain", t == "text/xml", t == "application/xml", t == "application/json",
+		strings.HasSuffix(t, "+xml"), strings.HasSuffix(t, "+json"):
+		return 5
+	}
+	return brotli.BestCompression
 }
 
 // compressedVariants makes blobs/<digest>.br and .gz once per blob, keeping
