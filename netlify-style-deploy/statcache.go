@@ -42,7 +42,20 @@ func (s *Store) CreateCached(ctx context.Context, srcDir string, cache *StatCach
 	if cache == nil {
 		return s.Create(ctx, srcDir)
 	}
-	return s.create(ctx, srcDir, cache)
+	return s.create(ctx, srcDir, cache, false)
+}
+
+// CreateQuick is CreateCached without making the compressed variants of
+// files new to the store: the deploy is ready sooner (a publish that
+// changes hundreds of list pages spends most of its deploy compressing
+// them), and serves those files uncompressed until a later CreateCached of
+// the same folder, with the same cache, makes their variants. Variants that
+// exist already are used.
+func (s *Store) CreateQuick(ctx context.Context, srcDir string, cache *StatCache) (Deploy, error) {
+	if cache == nil {
+		cache = NewStatCache()
+	}
+	return s.create(ctx, srcDir, cache, true)
 }
 
 // lookup returns the entry remembered for the file at path with info, when

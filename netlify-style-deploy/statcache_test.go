@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -128,5 +129,55 @@ func TestCreateCachedDoesNotTrustFreshFiles(t *testing.T) {
 	}
 	if got := servedDigest(t, s, d, "index.html"); got != digestOf("<h1>Cosa</h1>") {
 		t.Errorf("a file changed within the racy margin kept its old content")
+	}
+}
+
+// A quick deploy serves a new page at once, uncompressed; the next cached
+// deploy of the same folder makes its variants, and then serves them, though
+// the page's file did not change in between.
+func TestCreateQuickLeavesVariantsToTheNextDeploy(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	page := "<h1>Notizia</h1>" + strings.Repeat("<p>Una riga che si ripete.</p>\n", 200)
+	src := writeSite(t, map[string]string{"notizie/a/index.html": page})
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(src, "notizie", "a", "index.html"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(s, ServerOptions{})
+	serve := func(id string) response {
+		t.Helper()
+		if err := s.Publish(id); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Reload(); err != nil {
+			t.Fatal(err)
+		}
+		return get(t, srv, "GET", "/notizie/a/", "Accept-Encoding", "gzip")
+	}
+
+	cache := NewStatCache()
+	quick, err := s.CreateQuick(ctx, src, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := serve(quick.ID); r.status != 200 || r.body != page || r.header.Get("Content-Encoding") != "" {
+		t.Fatalf("quick deploy: %d, encoding %q, body as written: %v", r.status, r.header.Get("Content-Encoding"), r.body == page)
+	}
+	full, err := s.CreateCached(ctx, src, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := serve(full.ID)
+	if r.status != 200 || r.header.Get("Content-Encoding") != "gzip" || len(r.body) >= len(page) {
+		t.Fatalf("the deploy after: %d, encoding %q, %d bytes for a page of %d", r.status, r.header.Get("Content-Encoding"), len(r.body), len(page))
+	}
+	// A quick deploy after that uses the variants that exist.
+	again, err := s.CreateQuick(ctx, src, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := serve(again.ID); r.header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("a quick deploy lost the variants already made: encoding %q", r.header.Get("Content-Encoding"))
 	}
 }

@@ -111,13 +111,17 @@ func publishSite(ctx context.Context, dir datadir.Dir, log io.Writer, full bool)
 	if err != nil {
 		return buildResult{}, err
 	}
-	// After a partial rebuild the search index is brought up to date in
-	// the background: the page goes live first.
+	// After a partial rebuild the page goes live first: the search index
+	// and the compressed variants of the rewritten files follow in the
+	// background, in a second deploy.
 	out := live.b.Dest()
-	later := res.Incremental && hasSearchIndex(out) && pagefindBinary() != ""
+	mode := deployIndexed
+	if res.Incremental && hasSearchIndex(out) && pagefindBinary() != "" {
+		mode = deployQuick
+	}
 	deployStart := time.Now()
-	id, err := deployDir(ctx, dir, out, live.files, !later)
-	if err == nil && later {
+	id, err := deployDir(ctx, dir, out, live.files, mode)
+	if err == nil && mode == deployQuick {
 		search.schedule(dir)
 	}
 	return buildResult{Result: res, DeployID: id, Waited: waited, Deploy: time.Since(deployStart)}, err
@@ -223,7 +227,7 @@ func buildOnce(ctx context.Context, dir datadir.Dir, repo *siterepo.Repo, log io
 	if err != nil {
 		return buildResult{}, fmt.Errorf("costruzione del sito non riuscita (il sito pubblicato non cambia): %w", err)
 	}
-	id, err := deployDir(ctx, dir, out, nil, true)
+	id, err := deployDir(ctx, dir, out, nil, deployIndexed)
 	return buildResult{Result: res, DeployID: id}, err
 }
 
@@ -237,11 +241,25 @@ func syncVendor(repo *siterepo.Repo) error {
 	return nil
 }
 
-// deployDir stores the built site in out as a deploy and makes it live,
-// indexing it for the site search first when index is set; files, when
-// set, spares reading again what did not change since the last.
-func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.StatCache, index bool) (string, error) {
-	if index {
+// deployMode says what deployDir does besides storing the files.
+type deployMode int
+
+const (
+	// deployIndexed indexes the site for the search first, and makes the
+	// compressed variants of every file.
+	deployIndexed deployMode = iota
+	// deployQuick does neither: the files are served as they are, with the
+	// search index already in out, until a deployComplete of the same
+	// folder (the background search index, after a CMS publish).
+	deployQuick
+	// deployComplete makes the compressed variants; out holds its index.
+	deployComplete
+)
+
+// deployDir stores the built site in out as a deploy and makes it live;
+// files, when set, spares reading again what did not change since the last.
+func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.StatCache, mode deployMode) (string, error) {
+	if mode == deployIndexed {
 		if err := indexSearch(ctx, out, nil); err != nil {
 			return "", err
 		}
@@ -250,7 +268,11 @@ func deployDir(ctx context.Context, dir datadir.Dir, out string, files *deploy.S
 	if err != nil {
 		return "", err
 	}
-	d, err := store.CreateCached(ctx, out, files)
+	create := store.CreateCached
+	if mode == deployQuick {
+		create = store.CreateQuick
+	}
+	d, err := create(ctx, out, files)
 	if err != nil {
 		return "", err
 	}

@@ -91,12 +91,15 @@ func hasSearchIndex(out string) bool {
 	return err == nil
 }
 
-// searchIndexer brings the live build's search index up to date after a CMS
-// publish, in the background: pagefind reads every page of the site (about
-// 3 s for 5,000 pages), and a publish should not wait for it. The publish
-// goes live with the index of the build before, which lacks only the pages
-// just changed; a few seconds later a second deploy carries the new index.
-// Runs never overlap: a publish during a run asks for one more after it.
+// searchIndexer completes the live build after a CMS publish, in the
+// background: pagefind reads every page of the site (about 3 s for 5,000
+// pages), and the compressed variants of the rewritten pages (hundreds of
+// list pages when a news item is added) take about a second; a publish
+// should wait for neither. The publish goes live with the index of the
+// build before, which lacks only the pages just changed, and with those
+// pages uncompressed; about a second later a second deploy carries the
+// variants, and a few seconds later a third the new index. Runs never
+// overlap: a publish during a run asks for one more after it.
 type searchIndexer struct {
 	mu      sync.Mutex
 	running bool
@@ -131,11 +134,17 @@ func (s *searchIndexer) schedule(dir datadir.Dir) {
 func (s *searchIndexer) run(dir datadir.Dir) {
 	for {
 		start := time.Now()
+		if id, err := s.compress(dir); err != nil {
+			s.logger.Warn("compressed variants not made: the files are served uncompressed", "err", err)
+		} else if id != "" {
+			s.logger.Info("compressed variants made", "deploy", id, "ms", time.Since(start).Milliseconds())
+		}
+		start = time.Now()
 		id, err := s.reindex(dir)
-		switch {
-		case err != nil:
+		if err != nil {
 			s.logger.Warn("search index not updated: the site keeps the previous one", "err", err)
-		case id != "":
+		}
+		if id != "" {
 			s.logger.Info("search index updated", "deploy", id, "ms", time.Since(start).Milliseconds())
 		}
 		s.mu.Lock()
@@ -149,11 +158,30 @@ func (s *searchIndexer) run(dir datadir.Dir) {
 	}
 }
 
+// compress publishes the live build folder again, with the compressed
+// variants its quick deploy left out; it returns the deploy, or "" when
+// there is no live build.
+func (s *searchIndexer) compress(dir datadir.Dir) (string, error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if live.b == nil {
+		return "", nil
+	}
+	id, err := deployDir(s.ctx, dir, live.b.Dest(), live.files, deployComplete)
+	if err == nil && s.reload != nil {
+		if err := s.reload(); err != nil {
+			s.logger.Warn("reload after the compressed variants", "err", err)
+		}
+	}
+	return id, err
+}
+
 // reindex runs pagefind over the live build folder into a folder of its
 // own, then, holding the build lock, moves the new index in place and
-// publishes the folder as a new deploy. It returns the deploy, or "" when
-// there was nothing to do: no pagefind, or a full build came in between
-// (a full build indexes its site itself).
+// publishes the folder as a new deploy, with every compressed variant. It
+// returns the deploy, or "" when there was nothing to do: a full build came
+// in between (a full build indexes its site itself). A failing pagefind
+// leaves the index as it was, and the deploy is made all the same.
 func (s *searchIndexer) reindex(dir datadir.Dir) (string, error) {
 	bin := pagefindBinary()
 	if bin == "" {
@@ -174,28 +202,26 @@ func (s *searchIndexer) reindex(dir datadir.Dir) (string, error) {
 	// Pages rewritten by a publish during the run may be read half
 	// written: that publish has asked for another run, which reads them
 	// whole.
-	if err := runPagefind(s.ctx, bin, out, next, nil); err != nil {
-		return "", err
-	}
+	indexErr := runPagefind(s.ctx, bin, out, next, nil)
 
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if live.b != b || live.fullBuilds != fulls {
-		return "", nil
+		return "", indexErr
 	}
-	if err := replaceIndex(next, filepath.Join(out, "pagefind")); err != nil {
-		return "", err
+	if indexErr == nil {
+		indexErr = replaceIndex(next, filepath.Join(out, "pagefind"))
 	}
-	id, err := deployDir(s.ctx, dir, out, live.files, false)
+	id, err := deployDir(s.ctx, dir, out, live.files, deployComplete)
 	if err != nil {
-		return "", err
+		return "", errors.Join(indexErr, err)
 	}
 	if s.reload != nil {
 		if err := s.reload(); err != nil {
 			s.logger.Warn("reload after the search index", "err", err)
 		}
 	}
-	return id, nil
+	return id, indexErr
 }
 
 // replaceIndex makes the index folder cur hold exactly what next holds,

@@ -117,9 +117,22 @@ func TestCMSPublishesANewsItemOverHTTP(t *testing.T) {
 		t.Fatalf("validatore publishing: %d %s", status, body)
 	}
 	waitBody(t, s.url+"/notizie/"+slug+"/", title)
-	// The site search learns of the page too (in the background, after
-	// the page is live).
+	// The page is served compressed too, and the site search learns of it
+	// (both in the background, after the page is live).
 	deadline := time.Now().Add(30 * time.Second)
+	for encoding := ""; encoding != "gzip"; {
+		req, _ := http.NewRequest("GET", s.url+"/notizie/"+slug+"/", nil)
+		req.Header.Set("Accept-Encoding", "gzip") // set by hand: the client leaves the body as sent
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if encoding = resp.Header.Get("Content-Encoding"); encoding != "gzip" && time.Now().After(deadline) {
+			t.Fatalf("the new page is not served compressed: %d %q", resp.StatusCode, encoding)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	for searchPages(t, s.url) != indexed+1 {
 		if time.Now().After(deadline) {
 			t.Fatalf("the search index has %d Italian pages, want %d", searchPages(t, s.url), indexed+1)
