@@ -134,7 +134,11 @@ func (b *Builder) Rebuild(ctx context.Context, changes []Change) (Result, error)
 	// stale or missing). Changes are few per publish, and each partial
 	// build renders only what depends on its file.
 	b.incremental++
-	scope := b.scopeOf(changes)
+	before := make([]pageFacts, len(changes))
+	for i, c := range changes {
+		before[i] = factsOf(b.sites, b.sourceFile(c))
+	}
+	scope := b.scopeOf(changes, before)
 	if scope != nil {
 		restore := b.setRenderFilter(scope)
 		defer restore()
@@ -144,10 +148,19 @@ func (b *Builder) Rebuild(ctx context.Context, changes []Change) (Result, error)
 		if c.Op == Added {
 			op = fsnotify.Create
 		}
-		ev := fsnotify.Event{Name: filepath.Join(b.opts.Source, filepath.FromSlash(c.Path)), Op: op}
+		ev := fsnotify.Event{Name: b.sourceFile(c), Op: op}
 		if err := b.sites.Build(hugolib.BuildCfg{}, ev); err != nil {
 			b.drop()
 			return Result{}, fmt.Errorf("site: build: %w", err)
+		}
+	}
+	// Hugo renders a changed page where it now lives, and never removes
+	// the files of where it lived before, nor writes aliases in a partial
+	// rebuild: a page that moved, left the site (suspended, expired) or
+	// gained aliases is rebuilt in full.
+	for i, c := range changes {
+		if reason := addressChange(c.Path, before[i], factsOf(b.sites, b.sourceFile(c))); reason != "" {
+			return b.full(ctx, reason)
 		}
 	}
 	if scope != nil {
@@ -160,6 +173,11 @@ func (b *Builder) Rebuild(ctx context.Context, changes []Change) (Result, error)
 	res.Incremental = true
 	res.Scoped = scope != nil
 	return res, err
+}
+
+// sourceFile is the absolute name of a changed file.
+func (b *Builder) sourceFile(c Change) string {
+	return filepath.Join(b.opts.Source, filepath.FromSlash(c.Path))
 }
 
 // needsFull returns why changes cannot be applied by a partial rebuild, or "".

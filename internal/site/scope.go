@@ -2,7 +2,6 @@ package site
 
 import (
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -30,9 +29,10 @@ import (
 // params.publish.leafSections: a section whose pages no template reaches
 // from elsewhere (no site.GetPage of them, no menu entries). The Builder
 // trusts that list, and checks the rest on the pages themselves, before the
-// change and after it: a page that is not a regular page, that has aliases
-// or menu entries, whose address changed, or that has translations under
-// another path, makes a full build instead.
+// change and after it: a page that is not a regular page, that has menu
+// entries or translations under another path, makes a full build instead.
+// What holds for every partial rebuild holds here too (see addressChange):
+// a page that moved, left the site or has aliases is rebuilt in full.
 
 // leafSectionsParam is where the site's configuration lists its leaf
 // sections (under [params.publish] in hugo.toml).
@@ -48,13 +48,37 @@ type renderScope struct {
 type changedPage struct {
 	filename string // absolute
 	path     string // Hugo's page path, lower case
-	before   pageFacts
-	added    bool
 }
 
-// pageFacts is what a page must keep for its change to stay within scope.
+// pageFacts is what a partial rebuild must find unchanged in a page, or
+// what it tells of a page new to the site.
 type pageFacts struct {
-	permalink string
+	built     bool   // the file is a page of the site (not a draft, not expired)
+	permalink string // where it lives
+	aliases   int    // how many aliases it has (written only by full builds)
+}
+
+// factsOf returns the facts of the page of the content file filename.
+func factsOf(sites *hugolib.HugoSites, filename string) pageFacts {
+	p := sites.GetContentPage(filename)
+	if p == nil {
+		return pageFacts{}
+	}
+	return pageFacts{built: true, permalink: p.RelPermalink(), aliases: len(p.Aliases())}
+}
+
+// addressChange returns why a partial rebuild of the file cannot stand,
+// given its page's facts before and after it, or "".
+func addressChange(file string, before, after pageFacts) string {
+	switch {
+	case before.built && !after.built:
+		return file + " is no longer published (suspended, expired or moved)"
+	case before.built && after.permalink != before.permalink:
+		return "the address of " + file + " changed"
+	case after.aliases > 0 && after != before:
+		return file + " has aliases"
+	}
+	return ""
 }
 
 // alwaysRendered are the kinds of page a scoped rebuild renders whatever
@@ -67,16 +91,16 @@ func (r *renderScope) ShouldExcludeFine(q segments.SegmentQuery) bool {
 	return !slices.Contains(alwaysRendered, q.Kind) && !r.paths[q.Path]
 }
 
-// scopeOf returns the scope of a rebuild of changes, or nil when they need
-// Hugo's own partial rebuild (changes are already known not to need a full
-// one).
-func (b *Builder) scopeOf(changes []Change) *renderScope {
+// scopeOf returns the scope of a rebuild of changes, given the facts of
+// their pages before it, or nil when they need Hugo's own partial rebuild
+// (changes are already known not to need a full one).
+func (b *Builder) scopeOf(changes []Change, before []pageFacts) *renderScope {
 	leaves := b.leafSections()
 	if len(leaves) == 0 {
 		return nil
 	}
 	scope := &renderScope{paths: map[string]bool{}}
-	for _, c := range changes {
+	for i, c := range changes {
 		p, ok := pagePath(c.Path, b.languages())
 		if !ok {
 			return nil
@@ -85,17 +109,13 @@ func (b *Builder) scopeOf(changes []Change) *renderScope {
 		if len(parts) < 2 || !slices.Contains(leaves, parts[0]) {
 			return nil
 		}
-		cp := changedPage{filename: filepath.Join(b.opts.Source, filepath.FromSlash(c.Path)), path: p, added: c.Op == Added}
-		if !cp.added {
-			before := b.sites.GetContentPage(cp.filename)
-			if before == nil {
+		cp := changedPage{filename: b.sourceFile(c), path: p}
+		if c.Op != Added {
+			// A page that was not built (a draft) is new to the site, as
+			// an added one is; one that was must be a leaf page.
+			if old := b.sites.GetContentPage(cp.filename); before[i].built && (old == nil || !isLeafPage(b.sites, old) || old.Path() != p) {
 				return nil
 			}
-			facts, ok := factsOf(b.sites, before)
-			if !ok || before.Path() != p {
-				return nil
-			}
-			cp.before = facts
 		}
 		scope.changed = append(scope.changed, cp)
 		for dir := p; dir != "/"; dir = path.Dir(dir) {
@@ -110,41 +130,35 @@ func (b *Builder) scopeOf(changes []Change) *renderScope {
 func (r *renderScope) check(sites *hugolib.HugoSites) string {
 	for _, c := range r.changed {
 		after := sites.GetContentPage(c.filename)
-		if after == nil {
-			return "scoped rebuild: no page for " + c.path
-		}
-		facts, ok := factsOf(sites, after)
 		switch {
-		case !ok:
-			return "scoped rebuild: " + c.path + " has aliases, menu entries or translations elsewhere"
+		case after == nil:
+			return "scoped rebuild: no page for " + c.path
+		case !isLeafPage(sites, after):
+			return "scoped rebuild: " + c.path + " has menu entries or translations elsewhere"
 		case after.Path() != c.path:
 			return "scoped rebuild: " + c.path + " has the path " + after.Path()
-		case !c.added && facts != c.before:
-			return "scoped rebuild: the address of " + c.path + " changed"
 		}
 	}
 	return ""
 }
 
-// factsOf returns what a scoped rebuild keeps of p, and false when p cannot
-// be rebuilt in a scope: it is not a regular page, it has aliases (written
-// only by full builds), it is in a menu, or a translation of it lives under
-// another path.
-func factsOf(sites *hugolib.HugoSites, p page.Page) (pageFacts, bool) {
-	if p.Kind() != kinds.KindPage || len(p.Aliases()) > 0 || len(p.Menus()) > 0 {
-		return pageFacts{}, false
+// isLeafPage reports whether a change to p stays within a scope: p is a
+// regular page, not in a menu, and its translations share its path.
+func isLeafPage(sites *hugolib.HugoSites, p page.Page) bool {
+	if p.Kind() != kinds.KindPage || len(p.Menus()) > 0 {
+		return false
 	}
 	for _, t := range p.AllTranslations() {
-		if t.Path() != p.Path() || len(t.Aliases()) > 0 || len(t.Menus()) > 0 {
-			return pageFacts{}, false
+		if t.Path() != p.Path() || len(t.Menus()) > 0 {
+			return false
 		}
 	}
 	for _, s := range sites.Sites {
 		if inMenus(s.Menus(), p.Path()) {
-			return pageFacts{}, false
+			return false
 		}
 	}
-	return pageFacts{permalink: p.RelPermalink()}, true
+	return true
 }
 
 // inMenus reports whether an entry of menus, at any depth, links to the
