@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -43,10 +44,13 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.cfg.Logger.InfoContext(r.Context(), "request",
-			"method", r.Method, "route", routeOf(r), "status", rec.status,
-			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
+		s.logRequest(r.Context(), r.Method, routeOf(r), rec.status, rec.bytes, time.Since(start))
 	})
+}
+
+func (s *Server) logRequest(ctx context.Context, method, route string, status int, bytes int64, elapsed time.Duration) {
+	s.cfg.Logger.InfoContext(ctx, "request",
+		"method", method, "route", route, "status", status, "bytes", bytes, "ms", elapsed.Milliseconds())
 }
 
 // routeOf names a request without personal data: the chi pattern for API
@@ -57,10 +61,15 @@ func routeOf(r *http.Request) string {
 			return p
 		}
 	}
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	return pathRoute(r.URL.Path)
+}
+
+// pathRoute names a request by its path, hiding what follows /api/.
+func pathRoute(path string) string {
+	if strings.HasPrefix(path, "/api/") {
 		return "/api/…"
 	}
-	return r.URL.Path
+	return path
 }
 
 // recoverPanics turns a panic into the standard error answer, so a bug never

@@ -516,7 +516,11 @@ func notModified(r *http.Request, etag string, lastModified time.Time) bool {
 // highest quality, brotli on a tie as it is the smaller, the original when
 // neither is acceptable ("q=0", or not named and no "*").
 func (a *asset) negotiate(accept []string) *variant {
-	br, gz := acceptedQuality(accept)
+	return a.pick(acceptedQuality(accept))
+}
+
+// pick is negotiate given the qualities of br and gzip.
+func (a *asset) pick(br, gz int) *variant {
 	if a.brotli != nil && br > 0 && (br >= gz || a.gzip == nil) {
 		return a.brotli
 	}

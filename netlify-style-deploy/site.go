@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,8 @@ type route struct {
 	// "/dir/" so relative links in the page resolve.
 	addSlash bool
 	header   []headerValues
+	// fast holds the answers' heads for the fast path, made on first use.
+	fast atomic.Pointer[fastHeads]
 }
 
 // asset is one file of the deploy with its stored variants.

@@ -1,8 +1,9 @@
 // Command deploybench drives the deploy benchmarks in run.sh:
 //
 //	deploybench gensite -out DIR          write the benchmark site
-//	deploybench serve -src DIR -data DIR -addr 127.0.0.1:PORT -for 90s
-//	                                      deploy DIR and serve it until the time is up
+//	deploybench serve -src DIR -data DIR -addr 127.0.0.1:PORT -for 90s [-fast=false]
+//	                                      deploy DIR and serve it until the time is up,
+//	                                      through deploy.FastServer, or net/http alone
 //	deploybench fileserver -src DIR -addr 127.0.0.1:PORT -for 90s
 //	                                      serve DIR with net/http's FileServer, the baseline
 //	deploybench floor -src DIR -addr 127.0.0.1:PORT -for 90s
@@ -50,15 +51,16 @@ func main() {
 		data := fs.String("data", "", "deploy store directory")
 		addr := fs.String("addr", "127.0.0.1:18082", "loopback address to listen on")
 		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
+		fast := fs.Bool("fast", true, "answer through deploy.FastServer in front of net/http (false: net/http alone)")
 		fs.Parse(os.Args[2:])
-		err = serve(*src, *data, *addr, *lifetime)
+		err = serve(*src, *data, *addr, *lifetime, *fast)
 	case "fileserver":
 		fs := flag.NewFlagSet("fileserver", flag.ExitOnError)
 		src := fs.String("src", "", "site to serve")
 		addr := fs.String("addr", "127.0.0.1:18083", "loopback address to listen on")
 		lifetime := fs.Duration("for", 90*time.Second, "stop serving after this long")
 		fs.Parse(os.Args[2:])
-		err = listen(*addr, *lifetime, http.FileServer(http.Dir(*src)))
+		err = listen(*addr, *lifetime, http.FileServer(http.Dir(*src)), nil)
 	case "floor":
 		fs := flag.NewFlagSet("floor", flag.ExitOnError)
 		src := fs.String("src", "", "site to serve")
@@ -67,7 +69,7 @@ func main() {
 		fs.Parse(os.Args[2:])
 		var h http.Handler
 		if h, err = floor(*src); err == nil {
-			err = listen(*addr, *lifetime, h)
+			err = listen(*addr, *lifetime, h, nil)
 		}
 	case "incremental":
 		fs := flag.NewFlagSet("incremental", flag.ExitOnError)
@@ -132,7 +134,7 @@ func genSite(out string, pages int) error {
 	return nil
 }
 
-func serve(src, data, addr string, lifetime time.Duration) error {
+func serve(src, data, addr string, lifetime time.Duration, fast bool) error {
 	store, err := deploy.Open(data)
 	if err != nil {
 		return err
@@ -144,8 +146,12 @@ func serve(src, data, addr string, lifetime time.Duration) error {
 	if err := store.Publish(d.ID); err != nil {
 		return err
 	}
-	log.Printf("serving deploy %s on http://%s for %s", d.ID, addr, lifetime)
-	return listen(addr, lifetime, deploy.NewServer(store, deploy.ServerOptions{}))
+	log.Printf("serving deploy %s on http://%s for %s (fast path: %v)", d.ID, addr, lifetime, fast)
+	site := deploy.NewServer(store, deploy.ServerOptions{})
+	if !fast {
+		return listen(addr, lifetime, site, nil)
+	}
+	return listen(addr, lifetime, site, site)
 }
 
 // floor answers from a map of file contents, with Content-Type and
@@ -186,13 +192,19 @@ func floor(src string) (http.Handler, error) {
 	}), err
 }
 
-// listen serves h on a loopback address until lifetime is over.
-func listen(addr string, lifetime time.Duration, h http.Handler) error {
+// listen serves h on a loopback address until lifetime is over; when site
+// is set, through deploy.FastServer with net/http serving h behind it.
+func listen(addr string, lifetime time.Duration, h http.Handler, site *deploy.Server) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
 		return fmt.Errorf("%q is not a loopback address", addr)
 	}
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	serve, shutdown := srv.Serve, srv.Shutdown
+	if site != nil {
+		fs := &deploy.FastServer{Site: site, Fallback: srv}
+		serve, shutdown = fs.Serve, fs.Shutdown
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -201,9 +213,9 @@ func listen(addr string, lifetime time.Duration, h http.Handler) error {
 		time.Sleep(lifetime)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		srv.Shutdown(ctx)
+		shutdown(ctx)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -50,7 +50,7 @@ func newDemoCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(out, "Sito costruito: %d pagine in %s (deploy %s).\n", res.Pages, res.Duration.Round(time.Millisecond), res.DeployID)
-			return serve(ctx, dir, f.addr, logger, serveOptions{demoIdP: true, demoMail: true, tls: f.tls}, func(url string) { printDemoWelcome(out, url, dir) })
+			return serve(ctx, dir, f.addr, logger, serveOptions{demoIdP: true, demoMail: true, tls: f.tls, fastPath: f.fastPath}, func(url string) { printDemoWelcome(out, url, dir) })
 		},
 	}
 	f.register(cmd)

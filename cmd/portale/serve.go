@@ -55,6 +55,7 @@ type serveFlags struct {
 	data      string
 	addr      string
 	logFormat string
+	fastPath  bool
 	tls       tlsFlags
 }
 
@@ -62,6 +63,7 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.data, "data", "", "cartella dei dati dell'installazione")
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "indirizzo e porta su cui ascoltare")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "formato dei log su stderr: text o json")
+	cmd.Flags().BoolVar(&f.fastPath, "fast-path", true, "in HTTP semplice, risponde alle richieste più comuni del sito statico senza net/http (false: tutto con net/http)")
 	f.tls.register(cmd)
 }
 
@@ -80,7 +82,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), dir, f.addr, logger, serveOptions{tls: f.tls}, func(url string) {
+			return serve(cmd.Context(), dir, f.addr, logger, serveOptions{tls: f.tls, fastPath: f.fastPath}, func(url string) {
 				fmt.Fprintf(cmd.OutOrStdout(), "Portale in ascolto su %s (Ctrl+C per fermarlo)\n", url)
 			})
 		},
@@ -107,6 +109,9 @@ type serveOptions struct {
 	// demoMail runs the demo SMTP sink and its mailbox at /demo-mail.
 	demoMail bool
 	tls      tlsFlags
+	// fastPath serves the static site's common requests on plain HTTP
+	// with deploy.FastServer in front of net/http.
+	fastPath bool
 }
 
 // serve runs the portal on addr until SIGINT or SIGTERM, then drains open
@@ -275,16 +280,26 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// On plain HTTP, a GET or HEAD of a file of the live deploy is answered
+	// by the fast path, byte for byte as net/http would; anything else goes
+	// to srv. TLS connections are all net/http's.
+	var fast *deploy.FastServer
+	if tlsConfig == nil && opts.fastPath {
+		fast = &deploy.FastServer{Site: static, Fallback: srv, Reaches: api.ReachesStatic, Log: api.LogStatic}
+	}
 	errc := make(chan error, 1)
 	go func() {
-		if tlsConfig != nil {
+		switch {
+		case tlsConfig != nil:
 			// Certificates come from TLSConfig; HTTP/2 is negotiated by ALPN.
 			errc <- srv.ServeTLS(ln, "", "")
-			return
+		case fast != nil:
+			errc <- fast.Serve(ln)
+		default:
+			errc <- srv.Serve(ln)
 		}
-		errc <- srv.Serve(ln)
 	}()
-	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "version", version.Version)
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "fast_path", fast != nil, "version", version.Version)
 	ready(base + "/")
 
 	select {
@@ -295,7 +310,11 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	shutdown := srv.Shutdown
+	if fast != nil {
+		shutdown = fast.Shutdown
+	}
+	if err := shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("arresto: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
