@@ -74,6 +74,8 @@ func runPagefind(ctx context.Context, bin, out, index string, logger *slog.Logge
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, bin, "--site", out, "--output-path", index, "--quiet")
+	ownGroup(cmd)
+	cmd.WaitDelay = 5 * time.Second
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
@@ -104,6 +106,7 @@ type searchIndexer struct {
 	mu      sync.Mutex
 	running bool
 	pending bool
+	done    sync.WaitGroup // the run in progress
 
 	ctx    context.Context // the server's: a stopping server stops pagefind
 	reload func() error    // makes the static server see the new deploy
@@ -128,10 +131,17 @@ func (s *searchIndexer) schedule(dir datadir.Dir) {
 		return
 	}
 	s.running = true
+	s.done.Add(1)
 	go s.run(dir)
 }
 
+// wait returns when no run is in progress: at a server's stop, after its
+// context is cancelled (which stops pagefind), so that nothing writes to
+// the data folder once the server has gone.
+func (s *searchIndexer) wait() { s.done.Wait() }
+
 func (s *searchIndexer) run(dir datadir.Dir) {
+	defer s.done.Done()
 	for {
 		start := time.Now()
 		if id, err := s.compress(dir); err != nil {

@@ -308,6 +308,9 @@ func serve(ctx context.Context, dir datadir.Dir, addr string, logger *slog.Logge
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	// The background work of the last CMS publish stops with ctx; the
+	// data folder is left alone once serve returns.
+	defer search.wait()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutdown := srv.Shutdown
