@@ -283,15 +283,7 @@ func TestBuilderLocksItsDestination(t *testing.T) {
 // Builder to start afresh: the next build is a full one.
 func TestRebuildAfterAFailedBuildIsFull(t *testing.T) {
 	ctx := context.Background()
-	src := testSite(t, 5)
-	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, err := b.Build(ctx); err != nil {
-		t.Fatal(err)
-	}
+	src, b, _ := builtSite(t, 5)
 	writeNews(t, src, "gen-1", "Rotta {{< nessuno >}}", "2026-01-02", "{{< shortcode-che-non-esiste >}}")
 	if _, err := b.Rebuild(ctx, []Change{{Path: "content/notizie/gen-1.md", Op: Modified}}); err == nil {
 		t.Fatal("a page using a missing shortcode built")
@@ -305,6 +297,22 @@ func TestRebuildAfterAFailedBuildIsFull(t *testing.T) {
 		t.Errorf("the build after a failure was partial")
 	}
 	sameAsFullBuild(t, src, b.Dest())
+}
+
+// builtSite makes a test site with n news pages and a Builder that has built
+// it in full, closed when the test ends.
+func builtSite(t *testing.T, n int) (src string, b *Builder, full Result) {
+	t.Helper()
+	src = testSite(t, n)
+	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if full, err = b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return src, b, full
 }
 
 // writtenSince lists the files under dst written at or after t.
@@ -348,16 +356,7 @@ func writeFile(t *testing.T, src, rel, text string) {
 // full build's.
 func TestScopedRebuildRendersOnlyWhatShowsThePage(t *testing.T) {
 	ctx := context.Background()
-	src := testSite(t, 300)
-	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	full, err := b.Build(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, b, full := builtSite(t, 300)
 
 	since := time.Now()
 	time.Sleep(10 * time.Millisecond) // a coarse file clock must not count the full build
@@ -412,15 +411,7 @@ func TestScopedRebuildRendersOnlyWhatShowsThePage(t *testing.T) {
 // is a new page: scoped.
 func TestScopedRebuildFallsBack(t *testing.T) {
 	ctx := context.Background()
-	src := testSite(t, 20)
-	b, err := NewBuilder(Options{Source: src, Dest: filepath.Join(t.TempDir(), "public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, err := b.Build(ctx); err != nil {
-		t.Fatal(err)
-	}
+	src, b, _ := builtSite(t, 20)
 	cases := []struct {
 		name, file, text string
 		op               Op
