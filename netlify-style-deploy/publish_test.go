@@ -16,22 +16,40 @@ import (
 )
 
 // TestPublishUnderLoad publishes two deploys back and forth while clients
-// fetch a page and its stylesheet: every response must be wholly one deploy's
-// content, and a page must never come with the other deploy's headers.
+// fetch a page, a 40 KB file held in memory and a file too big for memory:
+// every response must be wholly one deploy's content, and never come with
+// the other deploy's headers. It runs through net/http alone and through
+// the fast path, which answers the first two itself.
 func TestPublishUnderLoad(t *testing.T) {
+	t.Run("net/http", func(t *testing.T) {
+		testPublishUnderLoad(t, func(srv *Server) string {
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			return ts.URL
+		})
+	})
+	t.Run("fast path", func(t *testing.T) {
+		testPublishUnderLoad(t, func(srv *Server) string {
+			fs := &FastServer{Site: srv, Fallback: &http.Server{Handler: srv}}
+			return "http://" + serveOn(t, fs.Serve, func() { fs.Close() })
+		})
+	})
+}
+
+func testPublishUnderLoad(t *testing.T, serve func(*Server) string) {
 	s := openStore(t)
 	pageA := strings.Repeat("A", 3000)
 	pageB := strings.Repeat("B", 5000)
 	big := make([]byte, 200<<10)
 	rand.Read(big)
-	a := mustCreate(t, s, map[string]string{"index.html": pageA, "big.bin": string(big), "_headers": "/*\n  X-Deploy: A\n"})
-	b := mustCreate(t, s, map[string]string{"index.html": pageB, "big.bin": string(big[:100<<10]), "_headers": "/*\n  X-Deploy: B\n"})
+	midA, midB := big[:40<<10], big[50<<10:80<<10]
+	a := mustCreate(t, s, map[string]string{"index.html": pageA, "big.bin": string(big), "mid.bin": string(midA), "_headers": "/*\n  X-Deploy: A\n"})
+	b := mustCreate(t, s, map[string]string{"index.html": pageB, "big.bin": string(big[:100<<10]), "mid.bin": string(midB), "_headers": "/*\n  X-Deploy: B\n"})
 	if err := s.Publish(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	srv := NewServer(s, ServerOptions{MemoryFileLimit: 64 << 10})
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
+	url := serve(srv)
 
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -40,8 +58,8 @@ func TestPublishUnderLoad(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for !stop.Load() {
-				for _, p := range []string{"/", "/big.bin"} {
-					res, err := http.Get(ts.URL + p)
+				for _, p := range []string{"/", "/mid.bin", "/big.bin"} {
+					res, err := http.Get(url + p)
 					if err != nil {
 						errs <- err
 						return
@@ -59,6 +77,10 @@ func TestPublishUnderLoad(t *testing.T) {
 						want = []byte(pageA)
 					case p == "/" && tag == "B":
 						want = []byte(pageB)
+					case p == "/mid.bin" && tag == "A":
+						want = midA
+					case p == "/mid.bin" && tag == "B":
+						want = midB
 					case tag == "A":
 						want = big
 					case tag == "B":

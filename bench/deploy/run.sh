@@ -15,10 +15,24 @@
 # median: on a shared machine a single run measures the neighbours as much
 # as the server. Results go to stdout and to bench/deploy/results.txt. The
 # servers stop by themselves.
+#
+# PIN=1 puts the servers on CPU 0 (Go with GOMAXPROCS=1) and wrk on CPU 1,
+# so that neither preempts the other; ONLY=css (or html, identity, gzip)
+# keeps only the cells whose name contains it.
 set -euo pipefail
 
 DUR="${1:-10}"
 ROUNDS="${2:-3}"
+PIN="${PIN:-0}"
+ONLY="${ONLY:-}"
+SRV=()
+CLI=()
+if [ "$PIN" = 1 ]; then
+	command -v taskset >/dev/null || { echo "taskset is missing: apt-get install -y util-linux" >&2; exit 1; }
+	SRV=(taskset -c 0)
+	CLI=(taskset -c 1)
+	export GOMAXPROCS=1
+fi
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$ROOT/bench/deploy/results.txt"
 NGINX_PORT=18081
@@ -27,6 +41,9 @@ FS_PORT=18083
 FLOOR_PORT=18084
 NETHTTP_PORT=18085
 WORK="$(mktemp -d)"
+# mktemp makes the folder 0700: nginx's workers, which run as www-data,
+# could not read the site and would answer 403 to every request.
+chmod 755 "$WORK"
 NGINX_PID=""
 GO_PID=""
 FS_PID=""
@@ -84,15 +101,15 @@ EOF
 
 # Each server lives only as long as the runs need, plus a margin.
 LIFETIME=$((DUR * 18 * ROUNDS + 60))
-timeout "$LIFETIME" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+timeout "$LIFETIME" "${SRV[@]}" nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
-"$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
+"${SRV[@]}" "$WORK/deploybench" serve -src "$WORK/site" -data "$WORK/data" -addr "127.0.0.1:$GO_PORT" -for "${LIFETIME}s" &
 GO_PID=$!
-"$WORK/deploybench" serve -fast=false -src "$WORK/site" -data "$WORK/data-nethttp" -addr "127.0.0.1:$NETHTTP_PORT" -for "${LIFETIME}s" &
+"${SRV[@]}" "$WORK/deploybench" serve -fast=false -src "$WORK/site" -data "$WORK/data-nethttp" -addr "127.0.0.1:$NETHTTP_PORT" -for "${LIFETIME}s" &
 NETHTTP_PID=$!
-"$WORK/deploybench" fileserver -src "$WORK/site" -addr "127.0.0.1:$FS_PORT" -for "${LIFETIME}s" &
+"${SRV[@]}" "$WORK/deploybench" fileserver -src "$WORK/site" -addr "127.0.0.1:$FS_PORT" -for "${LIFETIME}s" &
 FS_PID=$!
-"$WORK/deploybench" floor -src "$WORK/site" -addr "127.0.0.1:$FLOOR_PORT" -for "${LIFETIME}s" &
+"${SRV[@]}" "$WORK/deploybench" floor -src "$WORK/site" -addr "127.0.0.1:$FLOOR_PORT" -for "${LIFETIME}s" &
 FLOOR_PID=$!
 
 for port in $NGINX_PORT $GO_PORT $NETHTTP_PORT $FS_PORT $FLOOR_PORT; do
@@ -100,6 +117,27 @@ for port in $NGINX_PORT $GO_PORT $NETHTTP_PORT $FS_PORT $FLOOR_PORT; do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
 		sleep 0.2
 	done
+done
+
+# Every server must answer every target with the file itself, and nginx
+# and the deploy servers with its gzip variant when asked: a benchmark of
+# an error page measures nothing.
+check() {
+	local port=$1 path=$2 file=$3 got="$WORK/check"
+	if ! curl -fsS -o "$got" "http://127.0.0.1:$port$path" || ! cmp -s "$got" "$file"; then
+		echo "port $port does not serve $path as $file: stopping" >&2
+		exit 1
+	fi
+	if [ "${4:-}" = gzip ] && ! curl -fsS -H "Accept-Encoding: gzip" "http://127.0.0.1:$port$path" | gunzip | cmp -s - "$file"; then
+		echo "port $port does not serve $path gzip-compressed: stopping" >&2
+		exit 1
+	fi
+}
+for port in $NGINX_PORT $GO_PORT $NETHTTP_PORT $FS_PORT $FLOOR_PORT; do
+	gz=""
+	case $port in $NGINX_PORT | $GO_PORT | $NETHTTP_PORT) gz=gzip ;; esac
+	check "$port" /pagine/7/ "$WORK/site/pagine/7/index.html" $gz
+	check "$port" /css/main.5d41402abc4b2a76.css "$WORK/site/css/main.5d41402abc4b2a76.css" $gz
 done
 
 # The server processes whose CPU time is counted: nginx's master and workers
@@ -128,8 +166,13 @@ measure() {
 	local server=$1 path=$2 before after out
 	shift 2
 	before=$(cputicks ${pids[$server]})
-	out=$(wrk -t2 -c64 -d"${DUR}s" "$@" "http://127.0.0.1:${ports[$server]}$path")
+	out=$("${CLI[@]}" wrk -t2 -c64 -d"${DUR}s" "$@" "http://127.0.0.1:${ports[$server]}$path")
 	after=$(cputicks ${pids[$server]})
+	if grep -q "Non-2xx" <<<"$out"; then
+		echo "$server answered $path with errors: stopping" >&2
+		echo "$out" >&2
+		exit 1
+	fi
 	awk -v t=$((after - before)) -v hz="$HZ" '
 		/requests in/ {n = $1}
 		/Requests\/sec/ {rps = $2}
@@ -151,6 +194,7 @@ for round in $(seq "$ROUNDS"); do
 				servers=(nginx deploy nethttp) # the baselines cannot compress
 			fi
 			key="${target%%:*} ($enc)"
+			[[ "$key" == *"$ONLY"* ]] || continue
 			for server in "${servers[@]}"; do
 				read -r r c < <(measure "$server" "$path" "${hdr[@]}")
 				runs["$key $server"]+="$r "
@@ -170,6 +214,7 @@ table() {
 	for target in "${targets[@]}"; do
 		for enc in identity gzip; do
 			key="${target%%:*} ($enc)"
+			[[ "$key" == *"$ONLY"* ]] || continue
 			n=$(tr ' ' '\n' <<<"${values["$key nginx"]}" | grep . | median)
 			line=$(printf "%-17s %9.*f" "$key" "$d" "$n")
 			for server in deploy nethttp fileserver floor; do
@@ -191,6 +236,7 @@ table() {
 	echo "# Deploy server vs nginx — $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# load average before the runs: $LOAD; after: $(cut -d" " -f1-3 /proc/loadavg)"
 	echo "# $(nproc) CPUs; $(nginx -v 2>&1); $(go version | cut -d' ' -f3); wrk -t2 -c64 -d${DUR}s, loopback"
+	[ "$PIN" = 1 ] && echo "# PIN=1: servers on CPU 0 (GOMAXPROCS=1), wrk on CPU 1"
 	echo "# deploy: the deploy Server through its fast path; net/http: the same Server on net/http alone"
 	echo
 	echo "# Requests per second, median of $ROUNDS rounds; ratio = server / nginx"
