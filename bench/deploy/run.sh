@@ -17,7 +17,7 @@
 # servers stop by themselves.
 #
 # PIN=1 puts the servers on CPU 0 (Go with GOMAXPROCS=1) and wrk on CPU 1,
-# so that neither preempts the other; ONLY=css (or html, identity, gzip)
+# so that neither preempts the other (results in results-pinned.txt); ONLY=css (or html, identity, gzip)
 # keeps only the cells whose name contains it.
 set -euo pipefail
 
@@ -35,6 +35,7 @@ if [ "$PIN" = 1 ]; then
 fi
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="$ROOT/bench/deploy/results.txt"
+[ "${PIN:-0}" = 1 ] && OUT="$ROOT/bench/deploy/results-pinned.txt"
 NGINX_PORT=18081
 GO_PORT=18082
 FS_PORT=18083
