@@ -1,13 +1,15 @@
 // Command pagopa serves the portal's creditor endpoint (paForNode) over a
 // seeded data directory next to a hello-world Go handler, so that wrk can
 // measure both in the same run (see run.sh and docs/benchmarks.md). Before
-// it says "ready" it writes the notice numbers wrk rotates through, one a
-// line, and verifies each one through the endpoint: every request of the
-// run then gets a real answer with outcome OK, not a fault.
+// it says "ready" it writes the creditor's identifiers and the notice numbers
+// wrk rotates through, one a line, and verifies each one through the
+// endpoint; during the runs it counts the answers whose outcome is not OK,
+// at GET /bench/outcomes, and run.sh stops when there is any.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -21,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -71,7 +74,11 @@ func run(data, addr, helloAddr, navFile string, count int) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /pagopa/paForNode", pagopa.NewCreditorHandler(creditor, positions, quiet))
+	var answers outcomes
+	mux.Handle("POST /pagopa/paForNode", answers.wrap(pagopa.NewCreditorHandler(creditor, positions, quiet)))
+	mux.HandleFunc("GET /bench/outcomes", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%d %d\n", answers.ok.Load(), answers.other.Load())
+	})
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ciao":"mondo"}`)
@@ -100,7 +107,7 @@ func run(data, addr, helloAddr, navFile string, count int) error {
 			return fmt.Errorf("notice %s: %w", n, err)
 		}
 	}
-	if err := writeNotices(navFile, navs); err != nil {
+	if err := writeNotices(navFile, creditor, navs); err != nil {
 		return err
 	}
 	total, err := db.CountVerbali(ctx)
@@ -157,12 +164,15 @@ func openNotices(ctx context.Context, db *store.DB, positions pagopa.Positions, 
 	return out, nil
 }
 
-func writeNotices(path string, navs []pagopa.NoticeNumber) error {
+// writeNotices writes the file verify.lua reads: a first line with the
+// creditor's identifiers, as the node sends them, then a notice a line.
+func writeNotices(path string, creditor pagopa.CreditorConfig, navs []pagopa.NoticeNumber) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "#", creditor.IDPA, creditor.IDBrokerPA, creditor.IDStation)
 	for _, n := range navs {
 		fmt.Fprintln(w, n.String())
 	}
@@ -171,4 +181,37 @@ func writeNotices(path string, navs []pagopa.NoticeNumber) error {
 		return err
 	}
 	return f.Close()
+}
+
+// outcomes counts the creditor endpoint's answers with outcome OK and the
+// others. A pagoPA fault is an answer with HTTP status 200, which wrk counts
+// as a success: run.sh reads these counts after every run and stops when an
+// answer was not OK. The check costs a search through an answer of about a
+// kilobyte, a fraction of a percent of the request.
+type outcomes struct{ ok, other atomic.Int64 }
+
+func (o *outcomes) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ow := &outcomeWriter{ResponseWriter: w}
+		h.ServeHTTP(ow, r)
+		if ow.ok {
+			o.ok.Add(1)
+		} else {
+			o.other.Add(1)
+		}
+	})
+}
+
+// outcomeWriter notes whether an answer says outcome OK; the creditor
+// handler writes each answer in one piece.
+type outcomeWriter struct {
+	http.ResponseWriter
+	ok bool
+}
+
+func (w *outcomeWriter) Write(p []byte) (int, error) {
+	if !w.ok && bytes.Contains(p, []byte("<outcome>OK</outcome>")) {
+		w.ok = true
+	}
+	return w.ResponseWriter.Write(p)
 }

@@ -39,8 +39,18 @@ for round in $(seq 1 "$rounds"); do
   echo "== round $round: paVerifyPaymentNotice"
   NAVS="$work/navs.txt" "${load[@]}" -c64 -d"$duration" --latency -s bench/pagopa/verify.lua \
     http://127.0.0.1:18191/pagopa/paForNode | tee "$work/verify-$round.txt"
+  # A fault comes with HTTP 200: the server counts the answers that were not OK.
+  read -r ok other < <(curl -fsS http://127.0.0.1:18191/bench/outcomes)
+  if [ "$other" != 0 ] || [ "$ok" = 0 ] || grep -qE "Non-2xx|Socket errors" "$work/verify-$round.txt"; then
+    echo "round $round: $other answers were not outcome OK ($ok were), or wrk saw errors: stopping" >&2
+    exit 1
+  fi
   echo "== round $round: hello world (same machine, same run)"
   "${load[@]}" -c64 -d"$duration" --latency http://127.0.0.1:18192/ | tee "$work/hello-$round.txt"
+  if grep -qE "Non-2xx|Socket errors" "$work/hello-$round.txt"; then
+    echo "round $round: hello world answered errors: stopping" >&2
+    exit 1
+  fi
 done
 echo "load after the runs: $(uptime)"
 

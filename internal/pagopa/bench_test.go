@@ -52,10 +52,11 @@ func BenchmarkVerifyPaymentNoticeHTTP(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			_, err = io.Copy(io.Discard, resp.Body)
+			answer, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK {
-				b.Errorf("HTTP %d: %v", resp.StatusCode, err)
+			// A fault is an answer with status 200 too: the outcome says.
+			if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(answer, []byte("<outcome>OK</outcome>")) {
+				b.Errorf("HTTP %d: %v %.300s", resp.StatusCode, err, answer)
 				return
 			}
 		}
