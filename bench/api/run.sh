@@ -36,11 +36,20 @@ cookie=$(cat "$work/cookie")
 echo "load before the runs: $(uptime)"
 curl -sf -H "Cookie: $cookie" http://127.0.0.1:18181/api/v1/me/estratto-conto | head -c 300; echo
 
+# A run counts only if every request was answered 2xx/3xx in time: wrk leaves
+# failed answers and socket errors (timeouts too) out of its latency figures.
+check() {
+  local bad
+  bad=$(awk '/^ *(Non-2xx or 3xx responses|Socket errors):/ {sub(/^ +/, ""); printf "%s%s", sep, $0; sep = "; "}' "$2")
+  [ -z "$bad" ] || { echo "$1: wrk reported $bad; stopping" >&2; exit 1; }
+}
 for round in $(seq 1 "$rounds"); do
   echo "== round $round: statement (GET /api/v1/me/estratto-conto, $fines fines in the database)"
   "${load[@]}" -c64 -d"$duration" --latency -H "Cookie: $cookie" http://127.0.0.1:18181/api/v1/me/estratto-conto | tee "$work/statement-$round.txt"
+  check "round $round statement" "$work/statement-$round.txt"
   echo "== round $round: hello world (same machine, same run)"
   "${load[@]}" -c64 -d"$duration" --latency http://127.0.0.1:18182/ | tee "$work/hello-$round.txt"
+  check "round $round hello" "$work/hello-$round.txt"
 done
 echo "load after the runs: $(uptime)"
 

@@ -17,6 +17,11 @@ make -s build
 bin/portale demo --data "$work/demo" --addr "$addr" > "$work/demo.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -sf "http://$addr/api/v1/health" >/dev/null && break; sleep 1; done
+curl -sf "http://$addr/api/v1/health" >/dev/null || {
+  echo "portale demo did not answer http://$addr/api/v1/health within 120 s; its log:" >&2
+  tail -20 "$work/demo.log" >&2
+  exit 1
+}
 
 printf '%-28s %6s %6s %6s %6s\n' page perf a11y bp seo
 for page in / /servizi/pagare-una-multa/ /faq/ /calcola/; do
@@ -26,6 +31,15 @@ for page in / /servizi/pagare-una-multa/ /faq/ /calcola/; do
     --only-categories=performance,accessibility,best-practices,seo
   node -e '
     const r = require(process.argv[1]);
+    // A report counts only if Lighthouse loaded the page it was asked for.
+    if (r.runtimeError) {
+      console.error(`${process.argv[2]}: Lighthouse runtime error ${r.runtimeError.code}: ${r.runtimeError.message}`);
+      process.exit(1);
+    }
+    if (r.finalDisplayedUrl !== r.requestedUrl) {
+      console.error(`${process.argv[2]}: Lighthouse scored ${r.finalDisplayedUrl}, not ${r.requestedUrl} (a redirect?)`);
+      process.exit(1);
+    }
     const s = k => Math.round(r.categories[k].score * 100);
     console.log(process.argv[2].padEnd(28), ...["performance","accessibility","best-practices","seo"].map(k => String(s(k)).padStart(6)));
   ' "$work/report.json" "$page"

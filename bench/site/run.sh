@@ -41,5 +41,11 @@ for r in $(seq 1 "$rounds"); do
     rm -rf "$work/out" "$work/$site/resources"
     /usr/bin/time -f "round $r $site: wall %e s, peak RSS %M KB" \
       "$hugo" --quiet --source "$work/$site" --destination "$work/out" 2>&1
+    # A build counts only if it rendered every generated page (base has none):
+    # notizie/gen-N/index.html.
+    want=$pages; [ "$site" = base ] && want=0
+    got=0
+    [ -d "$work/out/notizie" ] && got=$(find "$work/out/notizie" -mindepth 2 -maxdepth 2 -path '*/gen-*/index.html' | wc -l)
+    [ "$got" -eq "$want" ] || { echo "round $r $site: $got generated pages in notizie/, not $want" >&2; exit 1; }
   done
 done
