@@ -118,6 +118,23 @@ func exchange(t *testing.T, addr string, script [][]string) string {
 	return raw.String()
 }
 
+// rawRequest is the head of a request as a browser would send it.
+func rawRequest(method, target string, header ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: multe.example.it\r\nUser-Agent: prova\r\n", method, target)
+	for i := 0; i+1 < len(header); i += 2 {
+		fmt.Fprintf(&b, "%s: %s\r\n", header[i], header[i+1])
+	}
+	return b.String() + "\r\n"
+}
+
+func rawGet(target string, header ...string) string { return rawRequest("GET", target, header...) }
+
+// lastRequest adds Connection: close to a request head.
+func lastRequest(r string) string {
+	return strings.Replace(r, "\r\n", "\r\nConnection: close\r\n", 1)
+}
+
 var dateLine = regexp.MustCompile(`(?m)^Date: [A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} \d\d:\d\d:\d\d GMT\r$`)
 
 func TestFastPathAnswersAsNetHTTP(t *testing.T) {
@@ -131,7 +148,9 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	forced := openStore(t)
-	d := mustCreate(t, forced, map[string]string{"index.html": "home", "multe/index.html": "multe", "_redirects": "/multe/ /index.html 200!\n"})
+	// A forced rule over every path: every request goes to net/http
+	// (TestFastPathForcedRules has rules over some paths).
+	d := mustCreate(t, forced, map[string]string{"index.html": "home", "multe/index.html": "multe", "_redirects": "/* /index.html 200!\n"})
 	if err := forced.Publish(d.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -155,18 +174,7 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		if name != "a forced rule" {
 			cssGzip = etag(srv, "/css/main.css", "gzip")
 		}
-		req := func(method, target string, header ...string) string {
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: multe.example.it\r\nUser-Agent: prova\r\n", method, target)
-			for i := 0; i+1 < len(header); i += 2 {
-				fmt.Fprintf(&b, "%s: %s\r\n", header[i], header[i+1])
-			}
-			return b.String() + "\r\n"
-		}
-		fetch := func(target string, header ...string) string { return req("GET", target, header...) }
-		last := func(r string) string {
-			return strings.Replace(r, "\r\n", "\r\nConnection: close\r\n", 1)
-		}
+		req, fetch, last := rawRequest, rawGet, lastRequest
 		future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 		past := "Mon, 02 Jan 2006 15:04:05 GMT"
 
@@ -419,5 +427,49 @@ func TestFastServerLeavesTLSToNetHTTP(t *testing.T) {
 	if res.StatusCode != 200 || res.Header.Get("Strict-Transport-Security") == "" || viaFallback.Load() != 1 {
 		t.Errorf("HTTPS answer %d, HSTS %q, %d requests through net/http; want 200 from net/http with HSTS",
 			res.StatusCode, res.Header.Get("Strict-Transport-Security"), viaFallback.Load())
+	}
+}
+
+// TestFastPathForcedRules: a forced rule hands over the requests for the
+// paths it may apply to, whatever its other conditions, and only those.
+func TestFastPathForcedRules(t *testing.T) {
+	s := openStore(t)
+	d := mustCreate(t, s, map[string]string{
+		"index.html":          "<h1>Polizia Municipale</h1>",
+		"multe/index.html":    "<h1>Multe</h1>",
+		"vecchio/pagina.html": "<h1>Vecchia pagina</h1>",
+		"css/main.css":        bigCSS,
+		"_redirects": "/multe/ /index.html 200!\n" +
+			"/vecchio/* /multe/ 301!\n" +
+			"/css/* /index.html 200! Language=en\n",
+	})
+	if err := s.Publish(d.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(s, ServerOptions{})
+	for _, tt := range []struct {
+		target string
+		// fallback is whether the request reaches net/http.
+		fallback bool
+	}{
+		{"/", false},
+		{"/multe/index.html", false},
+		{"/multe/", true},              // rewritten to the home page
+		{"/vecchio/pagina.html", true}, // redirected although the file exists
+		{"/vecchio/pagina", true},
+		{"/css/main.css", true}, // the rule asks for English: served, by net/http
+	} {
+		t.Run(tt.target, func(t *testing.T) {
+			p := newFastPair(t, srv, nil)
+			script := [][]string{{lastRequest(rawGet(tt.target))}}
+			want := exchange(t, p.plain, script)
+			got := exchange(t, p.fast, script)
+			if dateLine.ReplaceAllString(got, "Date: -\r") != dateLine.ReplaceAllString(want, "Date: -\r") {
+				t.Errorf("through the fast path:\n%s\nthrough net/http:\n%s", got, want)
+			}
+			if n := p.viaFallback.Load(); (n == 1) != tt.fallback || n > 1 {
+				t.Errorf("%d requests reached net/http, want fallback %v", n, tt.fallback)
+			}
+		})
 	}
 }

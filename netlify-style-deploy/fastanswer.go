@@ -23,12 +23,12 @@ func (fs *FastServer) answer(c *fastConn) (a fastAnswer, ok bool) {
 	req, srv := &c.req, fs.Site
 	st := srv.state.Load().live
 	switch {
-	case st == nil, st.rules.anyForced, req.proto && srv.opts.TrustForwardedProto,
+	case st == nil, req.proto && srv.opts.TrustForwardedProto,
 		bytes.HasPrefix(req.path, []byte(previewPrefix)), srv.isPreviewHost(req.host):
 		return a, false
 	}
 	rt := st.routes[string(req.path)]
-	if rt == nil || rt.addSlash || !fs.reachable(st, req) {
+	if rt == nil || rt.addSlash || rt.shadowed || !fs.reachable(st, req) {
 		return a, false
 	}
 	heads := rt.heads()

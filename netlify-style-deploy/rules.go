@@ -4,9 +4,6 @@ package deploy
 type rules struct {
 	redirects []*redirectRule
 	headers   []*headerRule
-	// anyForced lets the common request (a file that exists) skip the
-	// redirect rules entirely when none of them can shadow a file.
-	anyForced bool
 }
 
 // parseRules parses the config files by name. Netlify applies _redirects
@@ -35,10 +32,18 @@ func parseRules(config map[string][]byte) (*rules, error) {
 		r.redirects = append(r.redirects, red...)
 		r.headers = append(r.headers, h...)
 	}
+	return r, nil
+}
+
+// mayShadow reports whether a forced rule could apply to a request for
+// path: only then is a file at path not simply served. The path is the
+// only condition every rule has; the others (host, query, language,
+// cookie) are checked at request time.
+func (r *rules) mayShadow(path string) bool {
 	for _, red := range r.redirects {
-		if red.force {
-			r.anyForced = true
+		if red.force && red.from.match(path, nil) {
+			return true
 		}
 	}
-	return r, nil
+	return false
 }

@@ -271,7 +271,7 @@ func (srv *Server) serveSite(w http.ResponseWriter, r *http.Request, st *site, p
 	p = cleanPath(p)
 	if rt := st.routes[p]; rt != nil {
 		// A file shadows the rules that match its path, except forced ones.
-		if st.rules.anyForced && srv.applyRules(w, r, st, p, prefix, true) {
+		if rt.shadowed && srv.applyRules(w, r, st, p, prefix, true) {
 			return
 		}
 		if rt.addSlash {

@@ -35,6 +35,9 @@ type route struct {
 	// addSlash marks "/dir" when "dir/index.html" exists: it redirects to
 	// "/dir/" so relative links in the page resolve.
 	addSlash bool
+	// shadowed marks a path a forced rule may apply to, so the rules are
+	// tried before the file is served.
+	shadowed bool
 	header   []headerValues
 	// fast holds the answers' heads for the fast path, made on first use.
 	fast atomic.Pointer[fastHeads]
@@ -179,6 +182,7 @@ func (srv *Server) loadSite(p pointer, preview bool, mp *memoryPlan) (*site, err
 		}
 	}
 	for p, rt := range st.routes {
+		rt.shadowed = rules.mayShadow(p)
 		if !rt.addSlash {
 			rt.header = st.headersFor(rt.asset, p)
 		}
